@@ -1,0 +1,34 @@
+# The two README commands. Both create .venv and install what they need, so a fresh clone works.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8080
+
+.PHONY: run test build install install-test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+
+build: install
+	$(BIN)/hubspoke build
+
+run: build
+	@echo "hubspoke: open http://$(HOST):$(PORT)/  (SPARQL endpoint: http://$(HOST):$(PORT)/sparql)"
+	$(BIN)/hubspoke serve --host $(HOST) --port $(PORT)
+
+test: install-test
+	$(BIN)/python -m pytest
+
+bench: install-test
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf build/ .pytest_cache

@@ -1,0 +1,147 @@
+"""`hubspoke build`: load -> validate -> write the dataset and a report (DESIGN.md, 'Pipeline').
+
+Nothing half-built is served: the dataset is written to a temporary file and renamed into place
+only when validation passed, so a failing build leaves the last good dataset where it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+
+from hubspoke import namespaces as ns
+from hubspoke.config import ProjectPaths
+from hubspoke.loading import LoadedFile, load_folder
+from hubspoke.validation import Problem, validate_shacl
+
+OWL = "http://www.w3.org/2002/07/owl#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+class BuildFailed(Exception):
+    """Validation found problems; the dataset was not written."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"validation failed with {len(problems)} problem(s); dataset not written:\n{lines}")
+
+
+@dataclass
+class BuildReport:
+    """What a build produced: triples per graph, instances per class, files read, seconds taken."""
+
+    version: str
+    dataset: str
+    graphs: dict[str, int] = field(default_factory=dict)
+    classes: dict[str, int] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def text(self) -> str:
+        lines = [f"hubspoke {self.version}: built {self.dataset} in {self.seconds:.2f} s"]
+        lines += [f"  {n:>7}  {g}" for g, n in sorted(self.graphs.items())]
+        lines.append("instances per class (facts graph):")
+        lines += [f"  {n:>7}  {c}" for c, n in sorted(self.classes.items(), key=lambda kv: (-kv[1], kv[0]))]
+        return "\n".join(lines)
+
+
+def version_triples(ontology: list[LoadedFile], version: str) -> list[ox.Triple]:
+    """owl:versionIRI and owl:versionInfo for every module, from the one version in pyproject.toml."""
+    out = []
+    for loaded in ontology:
+        for t in loaded.triples:
+            if t.predicate == RDF_TYPE and t.object == ox.NamedNode(OWL + "Ontology"):
+                assert isinstance(t.subject, ox.NamedNode)
+                out.append(ox.Triple(t.subject, ox.NamedNode(OWL + "versionIRI"), ox.NamedNode(f"{t.subject.value}/{version}")))
+                out.append(ox.Triple(t.subject, ox.NamedNode(OWL + "versionInfo"), ox.Literal(version)))
+    return out
+
+
+def link_triples(paths: ProjectPaths) -> list[ox.Triple]:
+    """skos:exactMatch and ISO code triples from the reviewed identifier table, if the project has one."""
+    if not paths.identifiers_csv.exists():
+        return []
+    from hubspoke.identifiers import identifier_graph  # the curated-identifier module
+
+    return to_oxigraph(identifier_graph(paths.identifiers_csv))
+
+
+def to_rdflib(triples: list[ox.Triple]) -> rdflib.Graph:
+    """Hand triples to rdflib (for pyshacl) through N-Triples, the cheapest faithful route."""
+    graph = rdflib.Graph()
+    data = ox.serialize([ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=ox.RdfFormat.N_TRIPLES)
+    if data:
+        graph.parse(data=data, format="nt")
+    return graph
+
+
+def to_oxigraph(graph: rdflib.Graph) -> list[ox.Triple]:
+    data = graph.serialize(format="nt", encoding="utf-8")
+    return [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+
+
+def assemble(paths: ProjectPaths, version: str) -> tuple[dict[str, list[ox.Triple]], list[Path]]:
+    """Load every source file into its named graph; raises RdfSyntaxError on the first bad file."""
+    ontology = load_folder(paths.ontology_dir, ns.ONTOLOGY_GRAPH)
+    facts = load_folder(paths.instances_dir, ns.FACTS_GRAPH)
+    shapes = load_folder(paths.shapes_dir, ns.SHAPES_GRAPH)
+    graphs: dict[str, list[ox.Triple]] = {
+        ns.ONTOLOGY_GRAPH: [t for f in ontology for t in f.triples] + version_triples(ontology, version),
+        ns.FACTS_GRAPH: [t for f in facts for t in f.triples],
+        ns.LINKS_GRAPH: link_triples(paths),
+        ns.SHAPES_GRAPH: [t for f in shapes for t in f.triples],
+    }
+    return graphs, [f.path for f in ontology + facts + shapes]
+
+
+def validate(graphs: dict[str, list[ox.Triple]]) -> list[Problem]:
+    data = to_rdflib(graphs[ns.ONTOLOGY_GRAPH] + graphs[ns.FACTS_GRAPH] + graphs[ns.LINKS_GRAPH])
+    return validate_shacl(data, to_rdflib(graphs[ns.SHAPES_GRAPH]))
+
+
+def write_dataset(graphs: dict[str, list[ox.Triple]], target: Path) -> None:
+    """Write N-Quads atomically: a reader sees the old file or the new one, never half of one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, ts in graphs.items() for t in ts]
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".dataset-", suffix=".nq")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            ox.serialize(quads, out, format=ox.RdfFormat.N_QUADS)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def class_counts(triples: list[ox.Triple]) -> dict[str, int]:
+    counts = Counter(t.object.value for t in triples if t.predicate == RDF_TYPE and isinstance(t.object, ox.NamedNode))
+    return dict(counts)
+
+
+def build(paths: ProjectPaths, version: str) -> BuildReport:
+    """Run the pipeline; raises RdfSyntaxError or BuildFailed and then leaves the last dataset alone."""
+    started = time.perf_counter()
+    graphs, files = assemble(paths, version)
+    problems = validate(graphs)
+    if problems:
+        raise BuildFailed(problems)
+    write_dataset(graphs, paths.dataset_file)
+    report = BuildReport(
+        version=version,
+        dataset=str(paths.dataset_file),
+        graphs={g: len(ts) for g, ts in graphs.items()},
+        classes=class_counts(graphs[ns.FACTS_GRAPH]),
+        files=[str(f.relative_to(paths.root)) for f in files],
+        seconds=round(time.perf_counter() - started, 3),
+    )
+    paths.report_file.write_text(json.dumps(asdict(report), indent=2) + "\n", encoding="utf-8")
+    return report

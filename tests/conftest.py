@@ -1,0 +1,112 @@
+"""Shared fixtures: the project, the shared/ folder, a built dataset and a live server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from hubspoke.build import BuildReport, build
+from hubspoke.cli import project_version
+from hubspoke.config import ProjectPaths
+from hubspoke.store import EmbeddedStore
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The one way tests reach ../shared (seeds, W3C manifests); names the folder when it is missing."""
+    path = Path(os.environ.get("HUBSPOKE_SHARED", ROOT.parent / "shared")).resolve()
+    if not path.is_dir():
+        pytest.fail(
+            f"these tests need the shared folder at {path} (seeds/ and w3c-sparql11/), "
+            "beside the checkout or named by HUBSPOKE_SHARED; it is missing"
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def seeds_dir(shared_dir: Path) -> Path:
+    path = shared_dir / "seeds"
+    if not path.is_dir():
+        pytest.fail(f"the seed documents folder {path} is missing")
+    return path
+
+
+@pytest.fixture(scope="session")
+def w3c_dir(shared_dir: Path) -> Path:
+    path = shared_dir / "w3c-sparql11"
+    if not path.is_dir():
+        pytest.fail(f"the W3C SPARQL 1.1 test manifests folder {path} is missing")
+    return path
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> tuple[ProjectPaths, BuildReport]:
+    """The real project built once per session into a temporary folder (the checkout's build/ untouched)."""
+    paths = ProjectPaths.at(ROOT, build_dir=tmp_path_factory.mktemp("build"), seeds_dir=seeds_dir)
+    return paths, build(paths, project_version(ROOT))
+
+
+@pytest.fixture(scope="session")
+def kg_store(built: tuple[ProjectPaths, BuildReport]) -> EmbeddedStore:
+    """The built knowledge graph in an embedded store; the default graph is the union of all graphs."""
+    return EmbeddedStore.from_file(built[0].dataset_file)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LiveServer:
+    """`hubspoke serve` in a subprocess on a free port: the real gunicorn, the real HTTP stack."""
+
+    def __init__(self, dataset: Path, *extra: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        cmd = [sys.executable, "-m", "hubspoke.cli", "--root", str(ROOT), "serve", "--port", str(self.port),
+               "--dataset", str(dataset), "--workers", "2", *extra]
+        self.process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                out = self.process.stdout.read().decode() if self.process.stdout else ""
+                raise RuntimeError(f"server exited with {self.process.returncode}:\n{out}")
+            try:
+                if requests.get(self.url + "/health", timeout=1).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("server did not answer /health within 30 s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        if self.process.stdout:
+            self.process.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(built: tuple[ProjectPaths, BuildReport]) -> Iterator[LiveServer]:
+    server = LiveServer(built[0].dataset_file)
+    yield server
+    server.stop()

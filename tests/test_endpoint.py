@@ -1,0 +1,147 @@
+"""The SPARQL endpoint through real clients: SPARQLWrapper and requests against `hubspoke serve`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import rdflib
+import requests
+from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
+
+from tests.conftest import LiveServer
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+STATE_LABEL = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?label WHERE { <https://w3id.org/hubspoke/ontology/State> rdfs:label ?label }"""
+
+
+def client(server: LiveServer, fmt: str) -> SPARQLWrapper:
+    sparql = SPARQLWrapper(server.url + "/sparql")
+    sparql.setReturnFormat(fmt)
+    return sparql
+
+
+def test_select_json_answers_with_the_graph(live_server: LiveServer) -> None:
+    sparql = client(live_server, JSON)
+    sparql.setQuery(STATE_LABEL)
+    rows = sparql.queryAndConvert()["results"]["bindings"]  # type: ignore[index]
+    assert rows == [{"label": {"type": "literal", "value": "state", "xml:lang": "en"}}]
+
+
+@pytest.mark.parametrize("fmt", [XML, CSV, TSV])
+def test_select_in_other_result_formats(live_server: LiveServer, fmt: str) -> None:
+    sparql = client(live_server, fmt)
+    sparql.setQuery(STATE_LABEL)
+    response = sparql.query().response
+    body = response.read().decode("utf-8")
+    content_type = response.headers["Content-Type"]
+    if fmt == XML:
+        assert content_type.startswith("application/sparql-results+xml")
+        assert "<literal xml:lang=\"en\">state</literal>" in body
+    elif fmt == CSV:
+        assert content_type.startswith("text/csv")
+        assert list(csv.reader(io.StringIO(body))) == [["label"], ["state"]]
+    else:
+        assert content_type.startswith("text/tab-separated-values")
+        assert body.splitlines() == ["?label", '"state"@en']
+
+
+def test_ask(live_server: LiveServer) -> None:
+    sparql = client(live_server, JSON)
+    sparql.setQuery("ASK { <https://w3id.org/hubspoke/ontology/Alliance> ?p ?o }")
+    assert sparql.queryAndConvert()["boolean"] is True  # type: ignore[index]
+    sparql.setQuery("ASK { <https://w3id.org/hubspoke/ontology/NoSuchTerm> ?p ?o }")
+    assert sparql.queryAndConvert()["boolean"] is False  # type: ignore[index]
+
+
+def test_construct_turtle_parses_and_holds_the_triples(live_server: LiveServer) -> None:
+    sparql = client(live_server, TURTLE)
+    sparql.setQuery("CONSTRUCT { ?c a <http://www.w3.org/2002/07/owl#Class> } WHERE { ?c a <http://www.w3.org/2002/07/owl#Class> }")
+    graph = sparql.queryAndConvert()
+    if isinstance(graph, bytes):
+        graph = rdflib.Graph().parse(data=graph, format="turtle")
+    assert (rdflib.URIRef("https://w3id.org/hubspoke/ontology/Alliance"), rdflib.RDF.type, rdflib.OWL.Class) in graph
+
+
+def test_describe(live_server: LiveServer) -> None:
+    response = requests.get(live_server.url + "/sparql", params={"query": "DESCRIBE <https://w3id.org/hubspoke/ontology/State>"},
+                            headers={"Accept": "application/n-triples"}, timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/n-triples")
+    graph = rdflib.Graph().parse(data=response.text, format="nt")
+    assert graph.value(rdflib.URIRef("https://w3id.org/hubspoke/ontology/State"), rdflib.RDFS.label) == rdflib.Literal("state", lang="en")
+
+
+def test_post_form_and_direct_post(live_server: LiveServer) -> None:
+    form = requests.post(live_server.url + "/sparql", data={"query": COUNT}, headers={"Accept": "application/sparql-results+json"}, timeout=10)
+    direct = requests.post(live_server.url + "/sparql", data=COUNT.encode(), timeout=10,
+                           headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+    assert form.status_code == direct.status_code == 200
+    n_form = int(form.json()["results"]["bindings"][0]["n"]["value"])
+    assert n_form > 500 and n_form == int(direct.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_bad_query_is_400_with_a_readable_message(live_server: LiveServer) -> None:
+    response = requests.get(live_server.url + "/sparql", params={"query": "SELECT ?s WHERE { ?s ?p }"}, timeout=10)
+    assert response.status_code == 400
+    assert response.headers["Content-Type"].startswith("text/plain")
+    assert "syntax error" in response.text.lower() and "1:" in response.text
+    assert "Traceback" not in response.text
+    sparql = client(live_server, JSON)
+    sparql.setQuery("SELECT ?s WHERE { ?s ?p }")
+    with pytest.raises(QueryBadFormed):
+        sparql.queryAndConvert()
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs", "status"),
+    [
+        ("put", {}, 405),
+        ("delete", {}, 405),
+        ("post", {"data": b"SELECT * {}", "headers": {"Content-Type": "text/plain"}}, 415),
+        ("get", {"params": {"query": COUNT}, "headers": {"Accept": "image/png"}}, 406),
+        ("post", {"data": b"INSERT DATA { <a:b> <a:c> <a:d> }", "headers": {"Content-Type": "application/sparql-update"}}, 403),
+    ],
+)
+def test_protocol_error_codes(live_server: LiveServer, method: str, kwargs: dict[str, object], status: int) -> None:
+    response = getattr(requests, method)(live_server.url + "/sparql", timeout=10, **kwargs)
+    assert response.status_code == status
+    assert "Traceback" not in response.text
+
+
+def test_service_description_on_plain_get(live_server: LiveServer) -> None:
+    response = requests.get(live_server.url + "/sparql", headers={"Accept": "text/turtle"}, timeout=10)
+    assert response.status_code == 200
+    graph = rdflib.Graph().parse(data=response.text, format="turtle")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    assert list(graph.objects(None, sd.endpoint)) == [rdflib.URIRef(live_server.url + "/sparql")]
+
+
+def test_home_page_says_what_is_inside(live_server: LiveServer) -> None:
+    response = requests.get(live_server.url + "/", timeout=10)
+    assert response.status_code == 200 and "text/html" in response.headers["Content-Type"]
+    assert "https://w3id.org/hubspoke/graph/facts" in response.text
+    health = requests.get(live_server.url + "/health", timeout=10).json()
+    assert health["status"] == "ok" and health["triples"] > 500
+
+
+@pytest.fixture()
+def empty_server(tmp_path: Path) -> Iterator[LiveServer]:
+    empty = tmp_path / "empty.nq"
+    empty.write_bytes(b"")
+    server = LiveServer(empty)
+    yield server
+    server.stop()
+
+
+def test_empty_dataset_file_gives_an_empty_store(empty_server: LiveServer) -> None:
+    sparql = client(empty_server, JSON)
+    sparql.setQuery(COUNT)
+    result = sparql.queryAndConvert()
+    assert json.loads(json.dumps(result))["results"]["bindings"][0]["n"]["value"] == "0"
