@@ -110,3 +110,61 @@ def live_server(built: tuple[ProjectPaths, BuildReport]) -> Iterator[LiveServer]
     server = LiveServer(built[0].dataset_file)
     yield server
     server.stop()
+
+
+class ConnectionCounter:
+    """A plain TCP listener on 127.0.0.1 that counts the connections made to it and never answers:
+    the target for SERVICE / FROM / LOAD tests, which must leave the count at zero."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(16)
+        self._socket.settimeout(0.2)
+        self.port = int(self._socket.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.accepted = 0
+        self._open: list[socket.socket] = []
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                conn, _ = self._socket.accept()
+            except (TimeoutError, OSError):
+                continue
+            self.accepted += 1
+            self._open.append(conn)  # held open and silent, like a hung remote
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=2)
+        for conn in self._open:
+            conn.close()
+        self._socket.close()
+
+
+ENDPOINT_TOKEN = "endpoint-test-token"
+
+
+@pytest.fixture(scope="session")
+def connection_counter() -> Iterator[ConnectionCounter]:
+    counter = ConnectionCounter()
+    yield counter
+    counter.stop()
+
+
+@pytest.fixture(scope="session")
+def endpoint_server(connection_counter: ConnectionCounter) -> Iterator[LiveServer]:
+    """A small dataset with a shapes graph (tests/fixtures/endpoint/dataset.trig), writes enabled, and
+    tight limits: 2 s timeout, 50-row cap, 64 KiB bodies, one allowed SERVICE, one CORS origin."""
+    server = LiveServer(ROOT / "tests" / "fixtures" / "endpoint" / "dataset.trig",
+                        "--update-token", ENDPOINT_TOKEN, "--query-timeout", "2", "--row-cap", "50",
+                        "--max-body-bytes", "65536", "--service-allow", connection_counter.url + "/allowed",
+                        "--cors-origin", "http://client.example")
+    yield server
+    server.stop()

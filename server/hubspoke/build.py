@@ -19,8 +19,9 @@ import rdflib
 
 from hubspoke import namespaces as ns
 from hubspoke.config import ProjectPaths
-from hubspoke.loading import LoadedFile, load_folder
-from hubspoke.validation import Problem, validate_shacl
+from hubspoke.loading import LoadedFile, load_folder, turtle_files
+from hubspoke.locate import index_files
+from hubspoke.validation import Problem, validate_all
 
 OWL = "http://www.w3.org/2002/07/owl#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -45,10 +46,16 @@ class BuildReport:
     classes: dict[str, int] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    inference: dict[str, object] = field(default_factory=dict)  # the infer step: counts, rules, seconds
 
     def text(self) -> str:
         lines = [f"hubspoke {self.version}: built {self.dataset} in {self.seconds:.2f} s"]
         lines += [f"  {n:>7}  {g}" for g, n in sorted(self.graphs.items())]
+        if self.inference:
+            lines.append(f"inferred {self.inference['inferred']} triples in {self.inference['seconds']} s "
+                         f"({self.inference['rounds']} rounds); per rule:")
+            per_rule = self.inference.get("per_rule", {})
+            lines += [f"  {n:>7}  {r.rsplit('/', 1)[-1]}" for r, n in per_rule.items()]  # type: ignore[attr-defined]
         lines.append("instances per class (facts graph):")
         lines += [f"  {n:>7}  {c}" for c, n in sorted(self.classes.items(), key=lambda kv: (-kv[1], kv[0]))]
         return "\n".join(lines)
@@ -103,9 +110,13 @@ def assemble(paths: ProjectPaths, version: str) -> tuple[dict[str, list[ox.Tripl
     return graphs, [f.path for f in ontology + facts + shapes]
 
 
-def validate(graphs: dict[str, list[ox.Triple]]) -> list[Problem]:
-    data = to_rdflib(graphs[ns.ONTOLOGY_GRAPH] + graphs[ns.FACTS_GRAPH] + graphs[ns.LINKS_GRAPH])
-    return validate_shacl(data, to_rdflib(graphs[ns.SHAPES_GRAPH]))
+def validate(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths | None = None) -> list[Problem]:
+    """SHACL + SHACL-SPARQL, OWL consistency and (given the paths) the quote check, each problem at its
+    file:line; raises validation.ValidationCannotRun when a check cannot run (no Java, no seeds)."""
+    if paths is None:
+        return validate_all(graphs)
+    index = index_files(paths.root, turtle_files(paths.instances_dir), paths.identifiers_csv)
+    return validate_all(graphs, paths.seeds_dir, index)
 
 
 def write_dataset(graphs: dict[str, list[ox.Triple]], target: Path) -> None:
@@ -127,13 +138,33 @@ def class_counts(triples: list[ox.Triple]) -> dict[str, int]:
     return dict(counts)
 
 
+def infer_step(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths) -> dict[str, object]:
+    """OWL 2 RL closure + ontology/rules into INFERRED_GRAPH, derivation records into DERIVATIONS_GRAPH;
+    the input graphs are read, never changed. Returns the counts for the report."""
+    from hubspoke.inference.materialise import infer_folder
+
+    inputs = {g: graphs[g] for g in (ns.ONTOLOGY_GRAPH, ns.FACTS_GRAPH, ns.LINKS_GRAPH)}
+    result = infer_folder(inputs, paths.rules_dir)
+    graphs[ns.INFERRED_GRAPH] = result.inferred
+    graphs[ns.DERIVATIONS_GRAPH] = result.derivations
+    return {
+        "inferred": len(result.inferred),
+        "derivation_triples": len(result.derivations),
+        "per_rule": dict(sorted(result.per_rule.items())),
+        "clashes": [c.message for c in result.clashes],
+        "rounds": result.rounds,
+        "seconds": result.seconds,
+    }
+
+
 def build(paths: ProjectPaths, version: str) -> BuildReport:
     """Run the pipeline; raises RdfSyntaxError or BuildFailed and then leaves the last dataset alone."""
     started = time.perf_counter()
     graphs, files = assemble(paths, version)
-    problems = validate(graphs)
+    problems = validate(graphs, paths)
     if problems:
         raise BuildFailed(problems)
+    inference = infer_step(graphs, paths)
     write_dataset(graphs, paths.dataset_file)
     report = BuildReport(
         version=version,
@@ -142,6 +173,7 @@ def build(paths: ProjectPaths, version: str) -> BuildReport:
         classes=class_counts(graphs[ns.FACTS_GRAPH]),
         files=[str(f.relative_to(paths.root)) for f in files],
         seconds=round(time.perf_counter() - started, 3),
+        inference=inference,
     )
     paths.report_file.write_text(json.dumps(asdict(report), indent=2) + "\n", encoding="utf-8")
     return report

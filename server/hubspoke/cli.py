@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import tomllib
 from pathlib import Path
 
@@ -30,6 +31,7 @@ def _paths(args: argparse.Namespace) -> ProjectPaths:
 def cmd_build(args: argparse.Namespace) -> int:
     from hubspoke.build import BuildFailed, build
     from hubspoke.loading import RdfSyntaxError
+    from hubspoke.validation import ValidationCannotRun
 
     paths = _paths(args)
     try:
@@ -40,6 +42,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     except BuildFailed as error:
         print(f"error: {error}\nthe last good dataset is left in place", file=sys.stderr)
         return EXIT_PROBLEMS
+    except ValidationCannotRun as error:
+        print(f"error: validation could not run: {error}\nthe last good dataset is left in place", file=sys.stderr)
+        return EXIT_CANNOT_RUN
     print(report.text())
     return EXIT_OK
 
@@ -47,25 +52,30 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from hubspoke.build import assemble, validate
     from hubspoke.loading import RdfSyntaxError
+    from hubspoke.report import render
+    from hubspoke.validation import Problem, ValidationCannotRun
 
     paths = _paths(args)
     try:
         graphs, _files = assemble(paths, project_version(paths.root))
-        problems = validate(graphs)
-    except RdfSyntaxError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_PROBLEMS
+        problems = validate(graphs, paths)
+    except RdfSyntaxError as error:  # a file that does not parse is a problem in the data, with its line
+        where = error.path.relative_to(paths.root) if error.path.is_relative_to(paths.root) else error.path
+        problems = [Problem("turtle-syntax", "", f"Turtle syntax error: {error.message}", file=str(where),
+                            line=error.line or 0, check="syntax")]
+    except ValidationCannotRun as error:
+        print(f"error: validation could not run: {error}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
     except Exception as error:  # the validator itself could not run: say so, exit 2
         print(f"error: validation could not run: {error}", file=sys.stderr)
         return EXIT_CANNOT_RUN
-    for problem in problems:
-        print(problem)
-    print(f"{len(problems)} problem(s)")
+    sys.stdout.write(render(problems, args.format))
     return EXIT_PROBLEMS if problems else EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from hubspoke.serve import serve
+    from hubspoke.shared_store import SharedStore
     from hubspoke.store import DatasetFileError, EmbeddedStore
     from hubspoke.web import AppConfig, create_app
 
@@ -82,13 +92,59 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return EXIT_CANNOT_RUN
     token = args.update_token or os.environ.get("HUBSPOKE_UPDATE_TOKEN") or None
     version = project_version(paths.root)
+    timeout = args.query_timeout or None  # 0 turns the deadline (and the per-query process) off
+    with tempfile.TemporaryDirectory(prefix="hubspoke-serve-") as state:
+        # prometheus_client reads this before its first import: every worker's counts add up at /metrics.
+        metrics_dir = Path(state, "metrics")
+        metrics_dir.mkdir()
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
+        # With writes on, the workers share a working copy of the dataset (shared_store.py).
+        working = SharedStore.create(dataset, Path(state)) if token else None
 
-    def factory() -> object:
-        return create_app(AppConfig(store=EmbeddedStore.from_file(dataset), version=version, update_token=token))
+        def factory() -> object:
+            store = SharedStore(working, timeout) if working else EmbeddedStore.from_file(dataset)
+            return create_app(AppConfig(
+                store=store, version=version, update_token=token, max_body_bytes=args.max_body_bytes,
+                query_timeout=timeout, row_cap=args.row_cap, service_allow=tuple(args.service_allow),
+                cors_origins=tuple(args.cors_origin)))
 
-    print(f"hubspoke {version} serving {dataset} on http://{args.host}:{args.port}/ (SPARQL: /sparql)", flush=True)
-    serve(factory, args.host, args.port, args.workers)  # type: ignore[arg-type]
+        print(f"hubspoke {version} serving {dataset} on http://{args.host}:{args.port}/ (SPARQL: /sparql)", flush=True)
+        serve(factory, args.host, args.port, args.workers, request_timeout=timeout)  # type: ignore[arg-type]
     return EXIT_OK
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from hubspoke.client import QueryFailed, run_query
+
+    try:
+        body = run_query(args.endpoint, args.query, args.format, args.timeout)
+    except QueryFailed as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    sys.stdout.buffer.write(body)
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    """Why a triple holds, down to the source quotes; exit 1 when it is neither asserted nor inferred."""
+    from hubspoke.inference.explain import TermError, explain, parse_term, to_text
+    from hubspoke.store import DatasetFileError, EmbeddedStore
+
+    paths = _paths(args)
+    dataset = Path(args.dataset) if args.dataset else paths.dataset_file
+    if not dataset.exists():
+        print(f"error: no dataset at {dataset}; run `hubspoke build` first", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    try:
+        s, p, o = parse_term(args.s, "subject"), parse_term(args.p, "predicate"), parse_term(args.o, "object")
+        store = EmbeddedStore.from_file(dataset)
+    except (TermError, DatasetFileError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    found = explain(store, s, p, o)  # type: ignore[arg-type]
+    print(to_text(found))
+    return EXIT_OK if found.status != "absent" else EXIT_PROBLEMS
 
 
 def parser() -> argparse.ArgumentParser:
@@ -102,6 +158,8 @@ def parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_build)
 
     v = sub.add_parser("validate", help="check the curated files and report every problem")
+    v.add_argument("--format", choices=("text", "json", "turtle"), default="text",
+                   help="text for people, json for programs, turtle for a SHACL sh:ValidationReport")
     v.set_defaults(func=cmd_validate)
 
     s = sub.add_parser("serve", help="serve the dataset over the SPARQL protocol with gunicorn")
@@ -111,7 +169,35 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--build-dir", help="where the built dataset is (default: ROOT/build)")
     s.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: one per core)")
     s.add_argument("--update-token", help="bearer token that enables SPARQL Update and Graph Store writes")
+    s.add_argument("--query-timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="stop a query or write after this long, answering 503 (default 10; 0 = no limit)")
+    s.add_argument("--row-cap", type=int, default=10_000, metavar="N",
+                   help="refuse (422) results of more than N rows or triples (default 10000; 0 = no cap)")
+    s.add_argument("--max-body-bytes", type=int, default=1 << 20, metavar="BYTES",
+                   help="refuse (413) request bodies larger than this (default 1 MiB)")
+    s.add_argument("--service-allow", action="append", default=[], metavar="IRI",
+                   help="a SERVICE endpoint queries may call (repeatable; default: none)")
+    s.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                   help="an origin allowed by CORS, or '*' (repeatable; default: none)")
     s.set_defaults(func=cmd_serve)
+
+    q = sub.add_parser("query", help="run a SPARQL query against hubspoke or any SPARQL endpoint")
+    q.add_argument("query", metavar="QUERY_OR_@FILE", help="the query text, or @path to read it from a file")
+    q.add_argument("--endpoint", default=os.environ.get("HUBSPOKE_ENDPOINT", "http://127.0.0.1:8080/sparql"),
+                   help="the endpoint URL (default: $HUBSPOKE_ENDPOINT or http://127.0.0.1:8080/sparql)")
+    q.add_argument("--format", default=None,
+                   help="json, xml, csv, tsv (SELECT/ASK); turtle, ntriples, nquads, trig, jsonld, rdfxml "
+                        "(CONSTRUCT/DESCRIBE); default json or turtle")
+    q.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the answer (default 60)")
+    q.set_defaults(func=cmd_query)
+
+    e = sub.add_parser("explain", help="why a triple holds: the rule, the premises and the source quotes")
+    e.add_argument("s", help="subject: a prefixed name (hsi:japan) or a full IRI")
+    e.add_argument("p", help="predicate: a prefixed name (hs:spokeToSpokePartnerOf) or a full IRI")
+    e.add_argument("o", help='object: a prefixed name, a full IRI or a quoted literal')
+    e.add_argument("--dataset", help="explain from this N-Quads/TriG file instead of the built graph")
+    e.add_argument("--build-dir", help="where the built dataset is (default: ROOT/build)")
+    e.set_defaults(func=cmd_explain)
     return p
 
 

@@ -26,12 +26,14 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
         return self._factory()
 
 
-def serve(factory: Callable[[], Flask], host: str, port: int, workers: int | None = None) -> None:
+def serve(factory: Callable[[], Flask], host: str, port: int, workers: int | None = None,
+          request_timeout: float | None = None) -> None:
     options = {
         "bind": f"{host}:{port}",
         "workers": workers or os.cpu_count() or 1,
         "worker_class": "sync",
-        "timeout": 60,  # a worker stuck longer than this is killed and replaced
+        # A worker stuck longer than this is killed and replaced; queries stop earlier, at their own deadline.
+        "timeout": max(60, int(request_timeout or 0) + 30),
         "graceful_timeout": 5,
         "errorlog": "-",
         "loglevel": "warning",

@@ -6,14 +6,19 @@ never on the query text (STYLE.md 12).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypeVar
 
 import pyoxigraph as ox
 
+from hubspoke import namespaces as ns
+from hubspoke.validation import Problem
+
 ResultKind = Literal["solutions", "boolean", "graph"]
+GraphName = str | None  # a named graph's IRI, or None for the default graph
+T = TypeVar("T")
 
 
 class QuerySyntaxError(ValueError):
@@ -22,6 +27,27 @@ class QuerySyntaxError(ValueError):
 
 class DatasetFileError(ValueError):
     """A dataset file that cannot be loaded (wrong extension or broken syntax)."""
+
+
+class UpdateSyntaxError(ValueError):
+    """The update is not SPARQL 1.1 Update, or one of its operations cannot apply (DROP of a missing
+    graph without SILENT): the request's fault, answered with 400."""
+
+
+class GraphNotFound(LookupError):
+    """The named graph does not exist in the store."""
+
+
+class WriteRefused(Exception):
+    """A write that would break the SHACL shapes (or touch the shapes themselves); nothing was changed."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message, problems or [])  # args carry both, so the error survives pickling
+        self.message = message
+        self.problems = problems or []
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass
@@ -77,14 +103,20 @@ class EmbeddedStore:
         sparql: str,
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
+        *,
+        base_iri: str | None = None,
+        dataset_in_query: bool = False,
     ) -> QueryResult:
-        kwargs: dict[str, object] = {}
-        if default_graph_uris or named_graph_uris:
-            kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris] or ox.DefaultGraph()
-            if named_graph_uris:
-                kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
-            else:
-                kwargs["named_graphs"] = []
+        """Run a query. `dataset_in_query` says the text has FROM / FROM NAMED: the union default graph
+        would override them (pyoxigraph ignores FROM when asked for the union), so it is not used then.
+        Protocol graphs (default-graph-uri, named-graph-uri) override FROM, as the protocol says."""
+        kwargs: dict[str, object] = {"base_iri": base_iri}
+        if dataset_in_query and not (default_graph_uris or named_graph_uris):
+            pass  # FROM / FROM NAMED select graphs already in the store; pyoxigraph never fetches them
+        elif default_graph_uris or named_graph_uris:
+            # A protocol dataset is exactly what it names: no default-graph-uri means an empty default graph.
+            kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
+            kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
         else:
             kwargs["use_default_graph_as_union"] = True
         try:
@@ -98,9 +130,131 @@ class EmbeddedStore:
         return QueryResult("solutions", result)
 
     def graph_sizes(self) -> dict[str, int]:
-        sizes: dict[str, int] = {}
+        """Triples per graph ("" is the default graph); empty named graphs are listed with 0."""
+        sizes: dict[str, int] = {g.value: 0 for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)}
         for quad in self._store:
             name = quad.graph_name
             key = name.value if isinstance(name, ox.NamedNode) else ""
             sizes[key] = sizes.get(key, 0) + 1
         return sizes
+
+    # --- reads used by the Graph Store protocol ---
+
+    def has_graph(self, name: GraphName) -> bool:
+        return name is None or self._store.contains_named_graph(ox.NamedNode(name))
+
+    def graph_triples(self, name: GraphName) -> list[ox.Triple]:
+        if not self.has_graph(name):
+            raise GraphNotFound(name)
+        return [q.triple for q in self._store.quads_for_pattern(None, None, None, _graph(name))]
+
+    def dump(self, path: Path) -> None:
+        """Write every graph as N-Quads (the working copy shared by the server's workers)."""
+        self._store.dump(str(path), format=ox.RdfFormat.N_QUADS)
+
+    # --- writes: each one is checked on a copy and swapped in only if the copy passes the shapes ---
+
+    def write(self, action: Callable[[EmbeddedStore], T]) -> T:
+        """Run a write in this process (a SharedStore runs it in a child with a deadline instead)."""
+        return action(self)
+
+    def update(self, sparql: str, using: Sequence[str] = (), using_named: Sequence[str] = (),
+               *, base_iri: str | None = None) -> None:
+        """Run a SPARQL Update; `using`/`using_named` are the protocol's using-graph-uri parameters
+        (the caller has refused updates that also carry USING/WITH)."""
+        from hubspoke.update_dataset import add_using
+
+        text = add_using(sparql, using, using_named)
+
+        def change(candidate: ox.Store) -> None:
+            try:
+                candidate.update(text, base_iri=base_iri)
+            except SyntaxError as error:
+                raise UpdateSyntaxError(str(error)) from error
+            except RuntimeError as error:  # an operation that cannot apply, e.g. DROP of a missing graph
+                raise UpdateSyntaxError(f"the update failed: {error}") from error
+
+        self._commit(change)
+
+    def replace_graph(self, name: GraphName, triples: Iterable[ox.Triple]) -> bool:
+        """Graph Store PUT; True when the graph did not exist before."""
+        created = not self.has_graph(name)
+        triples = list(triples)
+
+        def change(candidate: ox.Store) -> None:
+            target = _graph(name)
+            if name is None:
+                candidate.clear_graph(target)
+            else:
+                candidate.remove_graph(target)
+                candidate.add_graph(target)
+            candidate.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
+
+        self._commit(change)
+        return created
+
+    def add_to_graph(self, name: GraphName, triples: Iterable[ox.Triple]) -> bool:
+        """Graph Store POST (merge); True when the graph did not exist before."""
+        created = not self.has_graph(name)
+        triples = list(triples)
+
+        def change(candidate: ox.Store) -> None:
+            target = _graph(name)
+            if name is not None:
+                candidate.add_graph(target)
+            candidate.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
+
+        self._commit(change)
+        return created
+
+    def delete_graph(self, name: GraphName) -> None:
+        """Graph Store DELETE: a named graph is removed, the default graph emptied."""
+        if not self.has_graph(name):
+            raise GraphNotFound(name)
+
+        def change(candidate: ox.Store) -> None:
+            if name is None:
+                candidate.clear_graph(ox.DefaultGraph())
+            else:
+                candidate.remove_graph(ox.NamedNode(name))
+
+        self._commit(change)
+
+    def _commit(self, change: Callable[[ox.Store], None]) -> None:
+        """Apply `change` to a copy, check the copy, then swap it in: a refused write leaves no trace."""
+        candidate = ox.Store()
+        candidate.bulk_extend(iter(self._store))
+        for graph in self._store.named_graphs():
+            candidate.add_graph(graph)  # keep empty named graphs, which bulk_extend cannot carry
+        change(candidate)
+        shapes_before = _graph_set(self._store, ns.SHAPES_GRAPH)
+        if _graph_set(candidate, ns.SHAPES_GRAPH) != shapes_before:
+            raise WriteRefused(f"the shapes graph <{ns.SHAPES_GRAPH}> comes from the build (shapes/*.ttl) "
+                               "and cannot be changed through the endpoint")
+        if shapes_before:
+            problems = _shape_problems(candidate, shapes_before)
+            if problems:
+                raise WriteRefused(f"the write would break {len(problems)} SHACL constraint(s); nothing was changed",
+                                   problems)
+        self._store = candidate
+
+
+# Graphs the shapes do not judge: the shapes themselves and what inference derives from checked data.
+_UNCHECKED = {ns.SHAPES_GRAPH, ns.INFERRED_GRAPH, ns.DERIVATIONS_GRAPH}
+
+
+def _graph(name: GraphName) -> ox.NamedNode | ox.DefaultGraph:
+    return ox.DefaultGraph() if name is None else ox.NamedNode(name)
+
+
+def _graph_set(store: ox.Store, name: str) -> set[ox.Triple]:
+    return {q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(name))}
+
+
+def _shape_problems(candidate: ox.Store, shapes: set[ox.Triple]) -> list[Problem]:
+    from hubspoke.build import to_rdflib
+    from hubspoke.validation import validate_shacl
+
+    data = [q.triple for q in candidate
+            if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in _UNCHECKED)]
+    return validate_shacl(to_rdflib(data), to_rdflib(list(shapes)))

@@ -21,13 +21,19 @@ class AppConfig:
     version: str = "0.0.0"
     update_token: str | None = None
     max_body_bytes: int = 1 << 20  # 1 MiB: more than any sane query, less than a memory attack
+    query_timeout: float | None = 10.0  # seconds; each query runs in a child killed at the deadline (timeout.py)
+    row_cap: int = 10_000  # more rows (or triples) than this is refused with 422, never cut silently
+    service_allow: tuple[str, ...] = ()  # SERVICE endpoints a query may call; none by default
+    cors_origins: tuple[str, ...] = ()  # origins allowed by CORS ("*" for any); none by default
 
 
 def create_app(config: AppConfig) -> Flask:
-    from hubspoke.web import pages, sparql
+    from hubspoke.web import graph_store, metrics, ops, pages, sparql
+    from hubspoke.web import ties as ties_pages
 
     app = Flask(__name__)
     app.config.update(
+        HUBSPOKE_CONFIG=config,
         HUBSPOKE_STORE=config.store,
         HUBSPOKE_VERSION=config.version,
         HUBSPOKE_UPDATE_TOKEN=config.update_token,
@@ -35,6 +41,15 @@ def create_app(config: AppConfig) -> Flask:
     )
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(ties_pages.bp)
+    app.register_blueprint(graph_store.bp)
+    app.register_blueprint(ops.bp)
+    metrics.install(app)
+    if config.cors_origins:
+        from flask_cors import CORS
+
+        CORS(app, origins=list(config.cors_origins), allow_headers=["Authorization", "Content-Type", "Accept"],
+             expose_headers=["Location", "X-Hubspoke-Row-Cap"], methods=["GET", "HEAD", "POST", "PUT", "DELETE"])
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:

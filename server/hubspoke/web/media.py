@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -9,59 +10,74 @@ from werkzeug.datastructures import MIMEAccept
 
 from hubspoke.store import ResultKind
 
+FORMATS = "http://www.w3.org/ns/formats/"  # the W3C's IRIs for formats, used by the service description
+
 
 @dataclass(frozen=True)
 class MediaType:
     mime: str
     format: ox.QueryResultsFormat | ox.RdfFormat
-    short: str  # the value of ?format= / ?output= that asks for it
+    short: tuple[str, ...]  # values of ?format= / ?output= that ask for it (SPARQLWrapper, Virtuoso, Fuseki)
+    w3c: str = ""  # the format's IRI under http://www.w3.org/ns/formats/ ("" for an alias)
 
 
 _RESULTS = [
-    MediaType("application/sparql-results+json", ox.QueryResultsFormat.JSON, "json"),
-    MediaType("application/sparql-results+xml", ox.QueryResultsFormat.XML, "xml"),
-    MediaType("text/csv", ox.QueryResultsFormat.CSV, "csv"),
-    MediaType("text/tab-separated-values", ox.QueryResultsFormat.TSV, "tsv"),
-    MediaType("application/json", ox.QueryResultsFormat.JSON, "json"),
-    MediaType("application/xml", ox.QueryResultsFormat.XML, "xml"),
+    MediaType("application/sparql-results+json", ox.QueryResultsFormat.JSON, ("json",), FORMATS + "SPARQL_Results_JSON"),
+    MediaType("application/sparql-results+xml", ox.QueryResultsFormat.XML, ("xml",), FORMATS + "SPARQL_Results_XML"),
+    MediaType("text/csv", ox.QueryResultsFormat.CSV, ("csv",), FORMATS + "SPARQL_Results_CSV"),
+    MediaType("text/tab-separated-values", ox.QueryResultsFormat.TSV, ("tsv",), FORMATS + "SPARQL_Results_TSV"),
+    MediaType("application/json", ox.QueryResultsFormat.JSON, ()),
+    MediaType("application/xml", ox.QueryResultsFormat.XML, ()),
+    MediaType("text/xml", ox.QueryResultsFormat.XML, ()),
 ]
-_BOOLEAN = [m for m in _RESULTS]  # SPARQL CSV/TSV answer ASK with the bare word, as Oxigraph and Jena do
+_BOOLEAN = list(_RESULTS)  # SPARQL CSV/TSV answer ASK with the bare word, as Oxigraph and Jena do
 GRAPH_TYPES = [
-    MediaType("text/turtle", ox.RdfFormat.TURTLE, "turtle"),
-    MediaType("application/n-triples", ox.RdfFormat.N_TRIPLES, "ntriples"),
-    MediaType("application/n-quads", ox.RdfFormat.N_QUADS, "nquads"),
-    MediaType("application/trig", ox.RdfFormat.TRIG, "trig"),
-    MediaType("application/ld+json", ox.RdfFormat.JSON_LD, "jsonld"),
-    MediaType("application/rdf+xml", ox.RdfFormat.RDF_XML, "rdfxml"),
-    MediaType("text/plain", ox.RdfFormat.N_TRIPLES, "nt"),
-    MediaType("application/json", ox.RdfFormat.JSON_LD, "json"),
-    MediaType("application/xml", ox.RdfFormat.RDF_XML, "xml"),
+    MediaType("text/turtle", ox.RdfFormat.TURTLE, ("turtle", "ttl", "n3"), FORMATS + "Turtle"),
+    MediaType("application/n-triples", ox.RdfFormat.N_TRIPLES, ("ntriples", "nt", "n-triples"), FORMATS + "N-Triples"),
+    MediaType("application/n-quads", ox.RdfFormat.N_QUADS, ("nquads", "nq", "n-quads"), FORMATS + "N-Quads"),
+    MediaType("application/trig", ox.RdfFormat.TRIG, ("trig",), FORMATS + "TriG"),
+    MediaType("application/ld+json", ox.RdfFormat.JSON_LD, ("jsonld", "json-ld", "json"), FORMATS + "JSON-LD"),
+    MediaType("application/rdf+xml", ox.RdfFormat.RDF_XML, ("rdfxml", "rdf+xml", "rdf", "xml"), FORMATS + "RDF_XML"),
+    MediaType("text/plain", ox.RdfFormat.N_TRIPLES, ()),
+    MediaType("application/json", ox.RdfFormat.JSON_LD, ()),
+    MediaType("application/xml", ox.RdfFormat.RDF_XML, ()),
+    MediaType("text/xml", ox.RdfFormat.RDF_XML, ()),
+    MediaType("text/n3", ox.RdfFormat.TURTLE, ()),  # Turtle is N3's RDF subset: an N3 reader reads it
 ]
 TABLES: dict[ResultKind, list[MediaType]] = {"solutions": _RESULTS, "boolean": _BOOLEAN, "graph": GRAPH_TYPES}
 
 # Types whose text is not ASCII-only by definition get an explicit charset.
-_TEXTUAL = ("text/", "application/sparql-results+json", "application/json", "application/ld+json")
+_TEXTUAL = ("text/", "application/sparql-results+json", "application/json", "application/ld+json",
+            "application/trig", "application/n-triples", "application/n-quads")
 
 
 def content_type(mime: str) -> str:
     return f"{mime}; charset=utf-8" if mime.startswith(_TEXTUAL) else mime
 
 
-def negotiate(kind: ResultKind, accept: MIMEAccept, requested: str | None = None) -> MediaType | None:
-    """The best media type for a result kind: an explicit ?format= wins, then Accept with q-values.
+def negotiate(kind: ResultKind, accept: MIMEAccept, requested: str | Iterable[str] | None = None) -> MediaType | None:
+    """The best media type for a result kind: a known ?format= value wins, then Accept with q-values.
 
-    No Accept header (or */*) gives the first, standard type of the table; None means 406.
+    Unknown ?format= values are ignored (clients such as SPARQLWrapper send several, some meant for
+    other servers). No Accept header (or */*) gives the first, standard type of the table; None means 406.
     """
     table = TABLES[kind]
-    if requested:
-        wanted = requested.strip().lower()
+    wanted = [requested] if isinstance(requested, str) else list(requested or ())
+    for value in wanted:
+        value = value.strip().lower()
         for media in table:
-            if wanted in (media.short, media.mime):
+            if value in media.short or value == media.mime:
                 return media
-        return None
     if not accept or not list(accept.values()):
         return table[0]
+    # Media-type parameters other than q (e.g. "text/turtle; charset=utf-8") do not narrow the choice.
+    accept = MIMEAccept([(value.split(";")[0].strip(), quality) for value, quality in accept])
     best = accept.best_match([m.mime for m in table], default=None)
     if best is None:
         return None
     return next(m for m in table if m.mime == best)
+
+
+def w3c_formats() -> list[str]:
+    """Every format IRI the endpoint can answer in (results and graphs), for the service description."""
+    return [m.w3c for table in (_RESULTS, GRAPH_TYPES) for m in table if m.w3c]

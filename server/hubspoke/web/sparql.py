@@ -1,94 +1,163 @@
-"""The SPARQL 1.1 Query protocol on /sparql, and the service description on a plain GET."""
+"""The SPARQL 1.1 Protocol on /sparql: query (GET, form POST, direct POST), update (POST, with a
+token), the service description on a plain GET. Every query runs in a child process with the timeout
+(timeout.py) after the guard has refused SERVICE off the allow-list and LOAD (query_guard.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
+from werkzeug.datastructures import MIMEAccept
 
 from hubspoke.namespaces import PREFIXES
-from hubspoke.store import QueryResult, QuerySyntaxError, Store
+from hubspoke.query_guard import GuardError, inspect_query, inspect_update
+from hubspoke.store import QuerySyntaxError
+from hubspoke.web.common import Reply, config, guarded_write, invalid_iri, plain, store, with_deadline, write_refusal
 from hubspoke.web.media import GRAPH_TYPES, TABLES, MediaType, content_type, negotiate
+from hubspoke.web.service import service_description
 
 bp = Blueprint("sparql", __name__)
 
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
-SD = "http://www.w3.org/ns/sparql-service-description#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+ALLOW = {"Allow": "GET, HEAD, POST"}
 
 
-def plain(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    """An error answer: a status and one readable line, never a stack trace."""
-    return Response(message.rstrip() + "\n", status=status, mimetype="text/plain", headers=headers)
-
-
-def store() -> Store:
-    s: Store = current_app.config["HUBSPOKE_STORE"]
-    return s
+@bp.record_once
+def _warm_up(_state: object) -> None:
+    # rdflib builds its parser lazily (~50 ms); do it once here so each query's child inherits it warm.
+    inspect_query("ASK {}")
+    inspect_update("CLEAR DEFAULT")
 
 
 @bp.route("/sparql", methods=["GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"])
+@bp.route("/sparql/", methods=["GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"])
 def sparql() -> Response:
+    if request.method == "OPTIONS":
+        return Response(status=204, headers=ALLOW)
     if request.method not in ("GET", "HEAD", "POST"):
-        return plain(405, f"{request.method} is not allowed on /sparql; use GET or POST", {"Allow": "GET, HEAD, POST"})
-    if request.method == "POST":
-        return _post()
+        return plain(405, f"{request.method} is not allowed on /sparql; use GET or POST", ALLOW).response()
+    reply = _post() if request.method == "POST" else _get()
+    return reply if isinstance(reply, Response) else reply.response()
+
+
+def _get() -> Reply | Response:
+    if "update" in request.args:
+        return plain(400, "SPARQL Update must be sent with POST (form 'update=' or application/sparql-update)")
     queries = request.args.getlist("query")
     if not queries:
         return _describe_service()
     if len(queries) > 1:
         return plain(400, "Exactly one 'query' parameter is allowed")
-    return _run(queries[0], request.args.getlist("default-graph-uri"), request.args.getlist("named-graph-uri"))
+    return _query(queries[0], request.args)
 
 
-def _post() -> Response:
+def _post() -> Reply:
     mimetype = request.mimetype
     if mimetype == FORM:
-        if "update" in request.form:
-            return _update_refused()
-        queries = request.form.getlist("query")
+        queries, updates = request.form.getlist("query"), request.form.getlist("update")
+        if queries and updates:
+            return plain(400, "A request carries either 'query' or 'update', not both")
+        if updates:
+            if len(updates) > 1:
+                return plain(400, "Exactly one 'update' parameter is allowed")
+            return _update(updates[0], request.values)
         if len(queries) != 1:
-            return plain(400, "A form POST must carry exactly one 'query' parameter")
-        return _run(queries[0], request.form.getlist("default-graph-uri"), request.form.getlist("named-graph-uri"))
-    if mimetype == QUERY_BODY:
-        text = request.get_data(as_text=False)
+            return plain(400, "A form POST must carry exactly one 'query' (or 'update') parameter")
+        return _query(queries[0], request.values)
+    if mimetype in (QUERY_BODY, UPDATE_BODY):
+        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        if charset not in ("utf-8", "utf8"):
+            return plain(415, f"{mimetype} bodies must be UTF-8, not {charset}")
         try:
-            query = text.decode("utf-8")
+            text = request.get_data().decode("utf-8")
         except UnicodeDecodeError:
-            return plain(400, "The query body is not UTF-8")
-        return _run(query, request.args.getlist("default-graph-uri"), request.args.getlist("named-graph-uri"))
-    if mimetype == UPDATE_BODY:
-        return _update_refused()
-    return plain(415, f"Unsupported media type {mimetype or '(none)'}; send {FORM} or {QUERY_BODY}")
+            return plain(400, "The request body is not UTF-8")
+        return _query(text, request.args) if mimetype == QUERY_BODY else _update(text, request.args)
+    return plain(415, f"Unsupported media type {mimetype or '(none)'}; send {FORM}, {QUERY_BODY} or {UPDATE_BODY}")
 
 
-def _update_refused() -> Response:
-    # Writes exist only when an update token is configured (DESIGN.md 'Server'); the protocol issue adds them.
-    return plain(403, "This endpoint is read-only: SPARQL Update is disabled")
+# --- queries ---
+
+def _query(text: str, params: Any) -> Reply:
+    settings = config()
+    current = store()
+    default_graphs, named_graphs = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
+    bad = invalid_iri(default_graphs + named_graphs)
+    if bad is not None:
+        return bad
+    accept = request.accept_mimetypes
+    formats = params.getlist("format") + params.getlist("output")
+    base = request.base_url
+
+    def work() -> Reply:
+        try:
+            info = inspect_query(text, settings.service_allow)
+            result = current.query(text, default_graphs, named_graphs, base_iri=base,
+                                   dataset_in_query=info.has_dataset_clause)
+        except GuardError as error:
+            return plain(error.status, str(error))
+        except QuerySyntaxError as error:
+            return plain(400, f"Query syntax error: {error}")
+        return answer(result.kind, result.payload, accept, formats, settings.row_cap)
+
+    return with_deadline(work)
 
 
-def _run(query: str, default_graphs: list[str], named_graphs: list[str]) -> Response:
-    try:
-        result = store().query(query, default_graphs, named_graphs)
-    except QuerySyntaxError as error:
-        return plain(400, f"Query syntax error: {error}")
-    return _serialise(result)
-
-
-def _serialise(result: QueryResult) -> Response:
-    media = negotiate(result.kind, request.accept_mimetypes, request.values.get("format") or request.values.get("output"))
+def answer(kind: str, payload: Any, accept: MIMEAccept, formats: Sequence[str], row_cap: int) -> Reply:
+    """Serialise a result in the negotiated format; more rows than the cap is refused, never cut."""
+    media = negotiate(kind, accept, formats)  # type: ignore[arg-type]
     if media is None:
-        offered = ", ".join(dict.fromkeys(m.mime for m in TABLES[result.kind]))
+        offered = ", ".join(dict.fromkeys(m.mime for m in TABLES[kind]))  # type: ignore[index]
         return plain(406, f"None of the accepted media types can carry this result; offered: {offered}")
-    if isinstance(result.payload, ox.QueryTriples):
-        body = serialise_triples(result.payload, media)
-    else:
+    headers = {"Vary": "Accept"}
+    if kind == "boolean":
         assert isinstance(media.format, ox.QueryResultsFormat)
-        body = result.payload.serialize(format=media.format)
-    return Response(body, status=200, content_type=content_type(media.mime), headers={"Vary": "Accept"})
+        return Reply(200, payload.serialize(format=media.format), content_type(media.mime), headers)
+    rows = list(itertools.islice(payload, row_cap + 1)) if row_cap else list(payload)
+    if row_cap and len(rows) > row_cap:
+        what = "rows" if kind == "solutions" else "triples"
+        return plain(422, f"The result has more than {row_cap} {what}, the row cap of this endpoint; "
+                          "nothing was sent. Page through it with ORDER BY, LIMIT and OFFSET",
+                     {"X-Hubspoke-Row-Cap": str(row_cap)})
+    headers["X-Hubspoke-Row-Cap"] = str(row_cap)
+    if kind == "graph":
+        return Reply(200, serialise_triples(rows, media), content_type(media.mime), headers)
+    return Reply(200, _serialise_solutions(payload.variables, rows, media), content_type(media.mime), headers)
+
+
+def _term_json(term: Any) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": _term_json(term.subject),
+                                            "predicate": _term_json(term.predicate),
+                                            "object": _term_json(term.object)}}
+    out: dict[str, Any] = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def _serialise_solutions(variables: list[ox.Variable], rows: list[ox.QuerySolution], media: MediaType) -> bytes:
+    """Rows already taken from the engine (to count them against the cap) are written as SPARQL JSON,
+    then handed back to pyoxigraph for the other formats, so each format keeps one faithful writer."""
+    names = [v.value for v in variables]
+    bindings = [{n: _term_json(row[n]) for n in names if row[n] is not None} for row in rows]
+    data = json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}}, ensure_ascii=False).encode("utf-8")
+    if media.format == ox.QueryResultsFormat.JSON:
+        return data
+    assert isinstance(media.format, ox.QueryResultsFormat)
+    return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON).serialize(format=media.format) or b""
 
 
 def serialise_triples(triples: Iterable[ox.Triple], media: MediaType) -> bytes:
@@ -98,26 +167,37 @@ def serialise_triples(triples: Iterable[ox.Triple], media: MediaType) -> bytes:
     return out or b""
 
 
-def _describe_service() -> Response:
+# --- updates ---
+
+def _update(text: str, params: Any) -> Reply:
+    refusal = write_refusal()
+    if refusal is not None:
+        return refusal
+    settings = config()
+    using, using_named = params.getlist("using-graph-uri"), params.getlist("using-named-graph-uri")
+    bad = invalid_iri(using + using_named)
+    if bad is not None:
+        return bad
+    try:
+        info = inspect_update(text, settings.service_allow)
+    except GuardError as error:
+        return plain(error.status, str(error))
+    if info.has_dataset_clause and (using or using_named):
+        return plain(400, "using-graph-uri / using-named-graph-uri cannot be combined with USING or WITH in the update")
+    base = request.base_url
+    _result, refusal = guarded_write(lambda s: s.update(text, using, using_named, base_iri=base))
+    return refusal or Reply(204, b"", "text/plain")
+
+
+# --- the service description ---
+
+def _describe_service() -> Reply | Response:
     """A plain GET: browsers get the query page, other clients the SPARQL service description."""
     if request.accept_mimetypes.best_match(["text/html", *[m.mime for m in GRAPH_TYPES]]) == "text/html":
         return Response(render_template("query.html"), mimetype="text/html")
-    media = negotiate("graph", request.accept_mimetypes, request.args.get("format"))
+    media = negotiate("graph", request.accept_mimetypes, request.args.getlist("format"))
     if media is None:
         return plain(406, "The service description is available as " + ", ".join(m.mime for m in GRAPH_TYPES))
-    body = serialise_triples(service_description(request.base_url), media)
-    return Response(body, content_type=content_type(media.mime), headers={"Vary": "Accept"})
-
-
-def service_description(endpoint: str) -> list[ox.Triple]:
-    service = ox.BlankNode()
-    sd = lambda name: ox.NamedNode(SD + name)  # noqa: E731 - a local shorthand keeps the table readable
-    triples = [
-        ox.Triple(service, RDF_TYPE, sd("Service")),
-        ox.Triple(service, sd("endpoint"), ox.NamedNode(endpoint)),
-        ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
-        ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
-    ]
-    for mime in dict.fromkeys(m.mime for table in TABLES.values() for m in table):
-        triples.append(ox.Triple(service, sd("resultFormat"), ox.Literal(mime)))
-    return triples
+    endpoint = request.base_url
+    triples = service_description(endpoint, store().graph_sizes(), config())
+    return Reply(200, serialise_triples(triples, media), content_type(media.mime), {"Vary": "Accept"})

@@ -1,0 +1,335 @@
+"""OWL DL consistency of the ontology plus the curated facts, with HermiT through owlready2.
+
+HermiT catches what shapes cannot: an individual in two disjoint classes (an alliance that is also a
+partnership), an irreflexive or asymmetric property used against its axiom, a functional property
+with two values. It only says "inconsistent", so the culprits are then searched for: the facts are
+grouped by subject and QuickXplain (Junker 2004) removes groups, keeping the ontology fixed, until
+it has a smallest set of groups that is still inconsistent on its own. Each culprit is reported
+with the axiom it breaks where that can be read off the triples.
+
+Two deliberate additions to the facts, so that HermiT can see what a curator means:
+- the unique name assumption: every curated individual is different from every other (one slug,
+  one thing; the QID check guards against two slugs for one thing). Without it a functional
+  property with two values only makes HermiT merge them.
+- literals outside HermiT's OWL 2 datatype map (dates as xsd:gYear, xsd:date, ...) are left out:
+  HermiT refuses them, and the shapes check every date.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from hubspoke import namespaces as ns
+
+OWL = "http://www.w3.org/2002/07/owl#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = ox.NamedNode(RDF + "type")
+# Literal datatypes HermiT is given; the others are checked by the shapes alone.
+_KEPT_DATATYPES = {XSD + "string", RDF + "langString", RDF + "PlainLiteral"}
+
+
+class ReasonerUnavailable(Exception):
+    """HermiT could not run (no Java, a Java error): the consistency check was not done."""
+
+
+@dataclass(frozen=True)
+class Culprit:
+    """One fact subject that takes part in an inconsistency, the axiom broken and the property used."""
+
+    subject: str
+    rule: str
+    message: str
+    path: str = ""
+    value: str = ""
+
+
+Group = tuple[str, list[ox.Triple]]
+
+
+def fact_groups(facts: Sequence[ox.Triple]) -> list[Group]:
+    """The facts grouped by named subject; blank-node descriptions go with the subject that uses them."""
+    by_subject: dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]] = defaultdict(list)
+    for t in facts:
+        if isinstance(t.subject, (ox.NamedNode, ox.BlankNode)):
+            by_subject[t.subject].append(t)
+    owner: dict[ox.BlankNode, ox.NamedNode] = {}
+    changed = True
+    while changed:  # follow chains of blank nodes to a named owner
+        changed = False
+        for subject, triples in by_subject.items():
+            root = subject if isinstance(subject, ox.NamedNode) else owner.get(subject)
+            if root is None:
+                continue
+            for t in triples:
+                if isinstance(t.object, ox.BlankNode) and t.object not in owner:
+                    owner[t.object] = root
+                    changed = True
+    groups: dict[str, list[ox.Triple]] = defaultdict(list)
+    for subject, triples in by_subject.items():
+        root = subject if isinstance(subject, ox.NamedNode) else owner.get(subject)
+        key = root.value if root is not None else f"_:{subject.value}"
+        groups[key].extend(triples)
+    return sorted(groups.items())
+
+
+def _reasoner_input(triples: Sequence[ox.Triple]) -> list[ox.Triple]:
+    """Drop owl:imports (owlready2 would fetch them) and literals HermiT cannot read."""
+    kept = []
+    for t in triples:
+        if t.predicate.value == OWL + "imports":
+            continue
+        if isinstance(t.object, ox.Literal) and t.object.datatype.value not in _KEPT_DATATYPES:
+            continue
+        kept.append(t)
+    return kept
+
+
+def unique_names(ontology: Sequence[ox.Triple], facts: Sequence[ox.Triple]) -> list[ox.Triple]:
+    """owl:AllDifferent over the curated individuals and the ontology's named individuals."""
+    vocabulary = {OWL, RDF, RDFS, XSD}
+    declared = {t.subject for t in ontology if t.predicate == RDF_TYPE and isinstance(t.subject, ox.NamedNode)
+                and not t.object.value.startswith(tuple(vocabulary)) and t.object.value.startswith(ns.HS)}
+    named = {t.subject for t in facts if isinstance(t.subject, ox.NamedNode)}
+    named |= {t.object for t in facts if isinstance(t.object, ox.NamedNode) and t.object.value.startswith(ns.HSI)}
+    members = sorted(declared | named, key=lambda n: n.value)
+    if len(members) < 2:
+        return []
+    head = ox.BlankNode()
+    out = [ox.Triple(head, RDF_TYPE, ox.NamedNode(OWL + "AllDifferent"))]
+    cell: ox.BlankNode = ox.BlankNode()
+    out.append(ox.Triple(head, ox.NamedNode(OWL + "distinctMembers"), cell))
+    for i, member in enumerate(members):
+        out.append(ox.Triple(cell, ox.NamedNode(RDF + "first"), member))
+        nxt: ox.NamedNode | ox.BlankNode = ox.BlankNode() if i + 1 < len(members) else ox.NamedNode(RDF + "nil")
+        out.append(ox.Triple(cell, ox.NamedNode(RDF + "rest"), nxt))
+        if isinstance(nxt, ox.BlankNode):
+            cell = nxt
+    return out
+
+
+@contextlib.contextmanager
+def _private_tempdir() -> Iterator[None]:
+    """owlready2 leaves its temporary file behind when HermiT finds an inconsistency: give it a folder we remove."""
+    saved = tempfile.tempdir
+    with tempfile.TemporaryDirectory(prefix="hubspoke-hermit-") as folder:
+        tempfile.tempdir = folder
+        try:
+            yield
+        finally:
+            tempfile.tempdir = saved
+
+
+def hermit_consistent(triples: Sequence[ox.Triple]) -> bool:
+    """Whether HermiT finds the triples (ontology and facts) consistent; a fresh owlready2 world each time."""
+    import owlready2  # heavy: only when the check runs
+
+    data = ox.serialize([ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=ox.RdfFormat.N_TRIPLES)
+    world = owlready2.World()
+    try:
+        import io
+
+        onto = world.get_ontology("https://w3id.org/hubspoke/consistency-check/")
+        onto.load(fileobj=io.BytesIO(data or b""), format="ntriples")
+        with _private_tempdir():
+            owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+        return True
+    except owlready2.OwlReadyInconsistentOntologyError:
+        return False
+    except (owlready2.OwlReadyJavaError, OSError) as error:
+        raise ReasonerUnavailable(f"HermiT could not run: {str(error).strip()[:500]}") from error
+    finally:
+        world.close()
+
+
+Check = Callable[[Sequence[ox.Triple]], bool]
+
+
+def quickxplain(background: list[ox.Triple], groups: list[Group], consistent: Check) -> list[Group]:
+    """A smallest subset of groups that is inconsistent with the background (Junker's QuickXplain)."""
+
+    def flat(gs: Sequence[Group]) -> list[ox.Triple]:
+        return [t for _, ts in gs for t in ts]
+
+    def qx(base: list[ox.Triple], delta_added: bool, candidates: list[Group]) -> list[Group]:
+        if delta_added and not consistent(base):
+            return []
+        if len(candidates) == 1:
+            return candidates
+        half = len(candidates) // 2
+        first, second = candidates[:half], candidates[half:]
+        from_second = qx(base + flat(first), bool(first), second)
+        from_first = qx(base + flat(from_second), bool(from_second), first)
+        return from_first + from_second
+
+    return qx(background, False, groups)
+
+
+@dataclass(frozen=True)
+class ConsistencyResult:
+    """Culprit facts of each inconsistency found, and whether the ontology alone is inconsistent."""
+
+    conflicts: list[list[Culprit]]
+    ontology_inconsistent: bool = False
+    gave_up: bool = False
+
+
+def check_consistency(
+    ontology: Sequence[ox.Triple],
+    facts: Sequence[ox.Triple],
+    consistent: Check | None = None,
+    max_conflicts: int = 5,
+) -> ConsistencyResult:
+    """Check ontology + facts with the reasoner; when inconsistent, find up to max_conflicts culprit sets.
+
+    Each HermiT call costs about a second (a JVM start), so the search first removes the groups that
+    break a disjointness or property axiom in plain sight (read off the triples) and asks HermiT
+    whether the rest is consistent; only what remains inconsistent is searched with QuickXplain.
+    """
+    consistent = consistent or hermit_consistent
+    background = _reasoner_input(ontology)
+    groups = [(s, _reasoner_input(ts)) for s, ts in fact_groups(facts)]
+    base = background + unique_names(ontology, facts)
+    if consistent(base + _flat(groups)):
+        return ConsistencyResult([])
+    by_key = dict(groups)
+    conflicts: list[list[Culprit]] = []
+    chosen: set[str] = set()
+    for keys in visible_conflicts(ontology, groups):
+        if len(conflicts) < max_conflicts and not chosen & set(keys):
+            conflicts.append(explain(ontology, [(k, by_key[k]) for k in keys]))
+            chosen |= set(keys)
+    remaining = [g for g in groups if g[0] not in chosen]
+    if not conflicts and not consistent(background):
+        return ConsistencyResult([], ontology_inconsistent=True)
+    while not (conflicts and consistent(base + _flat(remaining))):
+        if len(conflicts) >= max_conflicts:
+            return ConsistencyResult(conflicts, gave_up=True)
+        culprit_groups = quickxplain(base, remaining, consistent)
+        conflicts.append(explain(ontology, culprit_groups))
+        found = {s for s, _ in culprit_groups}
+        remaining = [g for g in remaining if g[0] not in found]
+    return ConsistencyResult(conflicts)
+
+
+def _flat(groups: Sequence[Group]) -> list[ox.Triple]:
+    return [t for _, ts in groups for t in ts]
+
+
+def visible_conflicts(ontology: Sequence[ox.Triple], groups: Sequence[Group]) -> list[list[str]]:
+    """Sets of groups that break an axiom in plain sight (disjoint types, irreflexive, asymmetric, functional)."""
+    axioms = _Axioms(ontology)
+    found: list[list[str]] = []
+    edges: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for subject, ts in groups:
+        types = [t.object.value for t in ts if t.predicate == RDF_TYPE]
+        values: dict[str, set[ox.Term]] = defaultdict(set)
+        for t in ts:
+            values[t.predicate.value].add(t.object)
+            if t.predicate.value in axioms.kinds[OWL + "AsymmetricProperty"]:
+                edges[t.predicate.value].add((subject, t.object.value))
+        clash = any(axioms.clash(a, b) for i, a in enumerate(types) for b in types[i + 1:])
+        loop = any(subject in {o.value for o in values[p]} for p in axioms.kinds[OWL + "IrreflexiveProperty"])
+        many = any(len({o for o in values[p] if not isinstance(o, ox.BlankNode)}) > 1
+                   for p in axioms.kinds[OWL + "FunctionalProperty"])
+        if clash or loop or many:
+            found.append([subject])
+    for pairs in edges.values():
+        found += [sorted((a, b)) for a, b in pairs if a < b and (b, a) in pairs]
+    return found
+
+
+def _short(iri: str) -> str:
+    for prefix, base in ns.PREFIXES.items():
+        if iri.startswith(base):
+            return f"{prefix}:{iri[len(base):]}"
+    return f"<{iri}>"
+
+
+class _Axioms:
+    """The ontology's axioms that a handful of facts can break, read from its triples."""
+
+    def __init__(self, ontology: Sequence[ox.Triple]) -> None:
+        self.parents: dict[str, set[str]] = defaultdict(set)
+        self.disjoint: set[frozenset[str]] = set()
+        self.kinds: dict[str, set[str]] = defaultdict(set)
+        lists: dict[str, tuple[str, str]] = {}
+        all_disjoint: list[str] = []
+        for t in ontology:
+            p, s, o = t.predicate.value, t.subject, t.object
+            if p == RDFS + "subClassOf" and isinstance(o, ox.NamedNode):
+                self.parents[s.value].add(o.value)
+            elif p == OWL + "disjointWith":
+                self.disjoint.add(frozenset((s.value, o.value)))
+            elif p == RDF + "type" and o.value in (OWL + "IrreflexiveProperty", OWL + "AsymmetricProperty", OWL + "FunctionalProperty"):
+                self.kinds[o.value].add(s.value)
+            elif p == RDF + "type" and o.value == OWL + "AllDisjointClasses":
+                all_disjoint.append(s.value)
+            elif p in (RDF + "first", RDF + "rest"):
+                first, rest = lists.get(s.value, ("", ""))
+                lists[s.value] = (o.value, rest) if p == RDF + "first" else (first, o.value)
+        members = {t.subject.value: t.object.value for t in ontology if t.predicate.value == OWL + "members"}
+        for axiom in all_disjoint:
+            cell, classes = members.get(axiom, ""), []
+            while cell in lists:
+                classes.append(lists[cell][0])
+                cell = lists[cell][1]
+            self.disjoint |= {frozenset((a, b)) for a in classes for b in classes if a != b}
+
+    def clash(self, a: str, b: str) -> bool:
+        """Whether two classes are disjoint, directly or through their super-classes."""
+        return any(frozenset((x, y)) in self.disjoint for x in self.ancestors(a) for y in self.ancestors(b))
+
+    def ancestors(self, cls: str) -> set[str]:
+        seen, todo = {cls}, [cls]
+        while todo:
+            for parent in self.parents.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return seen
+
+
+def explain(ontology: Sequence[ox.Triple], culprits: list[Group]) -> list[Culprit]:
+    """Say which axiom a set of culprit groups breaks, per subject; a general message when unclear."""
+    axioms = _Axioms(ontology)
+    triples = [t for _, ts in culprits for t in ts]
+    found: list[Culprit] = []
+    for subject, ts in culprits:
+        types = [t.object.value for t in ts if t.predicate == RDF_TYPE]
+        for i, a in enumerate(types):
+            for b in types[i + 1:]:
+                if axioms.clash(a, b):
+                    found.append(Culprit(subject, "owl:disjointWith",
+                                         f"it is typed both {_short(a)} and {_short(b)}, classes the ontology declares "
+                                         "disjoint; keep the one the source supports", RDF + "type", b))
+        values: dict[str, list[ox.Term]] = defaultdict(list)
+        for t in ts:
+            values[t.predicate.value].append(t.object)
+        for p, objs in values.items():
+            if p in axioms.kinds[OWL + "IrreflexiveProperty"] and any(o.value == subject for o in objs):
+                found.append(Culprit(subject, "owl:IrreflexiveProperty",
+                                     f"it is related to itself by {_short(p)}, which never relates a thing to itself", p, subject))
+            if p in axioms.kinds[OWL + "AsymmetricProperty"]:
+                for o in objs:
+                    if any(t.subject.value == o.value and t.predicate.value == p and t.object.value == subject for t in triples):
+                        found.append(Culprit(subject, "owl:AsymmetricProperty",
+                                             f"{_short(p)} runs both ways between it and {_short(o.value)}; it can only run one way",
+                                             p, o.value))
+            if p in axioms.kinds[OWL + "FunctionalProperty"] and len(set(objs)) > 1:
+                shown = ", ".join(sorted(_short(o.value) if isinstance(o, ox.NamedNode) else repr(o.value) for o in set(objs)))
+                found.append(Culprit(subject, "owl:FunctionalProperty",
+                                     f"it has {len(set(objs))} values of {_short(p)} ({shown}), which allows only one", p))
+    if found:
+        return found
+    names = ", ".join(_short(s) for s, _ in culprits)
+    return [Culprit(s, "owl:consistency",
+                    f"these facts together contradict the ontology's axioms (disjoint classes, domains, ranges or "
+                    f"property characteristics): {names}") for s, _ in culprits]

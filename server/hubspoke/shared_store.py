@@ -1,0 +1,94 @@
+"""One dataset for every gunicorn worker, kept in step through a working-copy file.
+
+Each worker holds its own in-memory pyoxigraph store (STACK-NOTES: one sync worker per core), so a
+write in one worker must reach the others. A write takes an exclusive lock, runs in a forked child
+with the query timeout (timeout.run_isolated), checks the shapes on a copy (EmbeddedStore._commit),
+and atomically replaces the working file; every worker compares the file's identity (one stat) at
+the start of a request and reloads when it changed. Reads never lock: os.replace makes the swap
+atomic. The working copy lives in a folder the server made; the built dataset is never written.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import pyoxigraph as ox
+
+from hubspoke.store import EmbeddedStore, GraphName, QueryResult
+from hubspoke.timeout import run_isolated
+
+T = TypeVar("T")
+
+
+class SharedStore:
+    """A worker's view of the working copy; the Store protocol plus the writes of EmbeddedStore."""
+
+    def __init__(self, path: Path, write_timeout: float | None = None) -> None:
+        self._path = path
+        self._lock_path = path.with_name(path.name + ".lock")
+        self._write_timeout = write_timeout
+        self._identity: tuple[int, int, int] | None = None
+        self._current = EmbeddedStore()
+        self.refresh()
+
+    @staticmethod
+    def create(dataset: Path, folder: Path) -> Path:
+        """Copy a built dataset (N-Quads or TriG) into `folder` as the working copy; return its path."""
+        target = folder / "working.nq"
+        EmbeddedStore.from_file(dataset).dump(target)
+        return target
+
+    def refresh(self) -> EmbeddedStore:
+        """The current store, reloaded first if another worker replaced the working copy."""
+        stat = os.stat(self._path)
+        if (stat.st_ino, stat.st_mtime_ns, stat.st_size) != self._identity:
+            with open(self._path, "rb") as handle:
+                opened = os.fstat(handle.fileno())  # the identity of what is read, not of what was stat-ed
+                data = handle.read()
+            store = ox.Store()
+            if data:
+                store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+            self._current = EmbeddedStore(store)
+            self._identity = (opened.st_ino, opened.st_mtime_ns, opened.st_size)
+        return self._current
+
+    # --- the Store protocol and the reads, always on the freshest copy ---
+
+    def query(self, sparql: str, default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = (),
+              *, base_iri: str | None = None, dataset_in_query: bool = False) -> QueryResult:
+        return self.refresh().query(sparql, default_graph_uris, named_graph_uris, base_iri=base_iri,
+                                    dataset_in_query=dataset_in_query)
+
+    def graph_sizes(self) -> dict[str, int]:
+        return self.refresh().graph_sizes()
+
+    def has_graph(self, name: GraphName) -> bool:
+        return self.refresh().has_graph(name)
+
+    def graph_triples(self, name: GraphName) -> list[ox.Triple]:
+        return self.refresh().graph_triples(name)
+
+    # --- writes ---
+
+    def write(self, action: Callable[[EmbeddedStore], T]) -> T:
+        """Run a write on the freshest copy, under the lock, in a child with the timeout; publish it."""
+        with open(self._lock_path, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            current = self.refresh()
+            scratch = self._path.with_name(self._path.name + ".next")
+
+            def apply_and_publish() -> T:
+                result = action(current)  # raises before anything is written if the write is refused
+                current.dump(scratch)
+                os.replace(scratch, self._path)
+                return result
+
+            try:
+                return run_isolated(apply_and_publish, self._write_timeout)
+            finally:
+                scratch.unlink(missing_ok=True)  # a child killed mid-dump leaves a partial file
+                self.refresh()

@@ -1,0 +1,122 @@
+"""What the protocol blueprints share: plain error answers, write permission, the deadline."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+from flask import Response, current_app, request
+
+from hubspoke.store import UpdateSyntaxError, WriteRefused
+from hubspoke.timeout import WorkCrashed, WorkTimedOut, run_isolated
+
+
+@dataclass
+class Reply:
+    """A picklable answer built in the query process and turned into a Response by the worker."""
+
+    status: int
+    body: bytes
+    content_type: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def response(self) -> Response:
+        return Response(self.body, status=self.status, content_type=self.content_type, headers=self.headers)
+
+
+def plain(status: int, message: str, headers: dict[str, str] | None = None) -> Reply:
+    """An error answer: a status and one readable line, never a stack trace."""
+    return Reply(status, (message.rstrip() + "\n").encode("utf-8"), "text/plain; charset=utf-8", headers or {})
+
+
+def config() -> Any:
+    """The AppConfig the app was made with."""
+    return current_app.config["HUBSPOKE_CONFIG"]
+
+
+def store() -> Any:
+    return current_app.config["HUBSPOKE_STORE"]
+
+
+def write_refusal() -> Reply | None:
+    """None when the request may write; otherwise the refusal.
+
+    - no token configured: 403, because no credentials could ever make the write succeed (RFC 9110
+      15.5.4); 401 would invite the client to retry with some.
+    - token configured, no bearer credentials: 401 with a Bearer challenge (RFC 6750 3).
+    - wrong token: 403, the credentials were understood and do not grant writing (as the issue asks;
+      RFC 6750 would also allow 401 with error="invalid_token").
+    """
+    token = config().update_token
+    if not token:
+        return plain(403, "This endpoint is read-only: writes are enabled only when the server is started "
+                          "with --update-token (or HUBSPOKE_UPDATE_TOKEN)")
+    header = request.headers.get("Authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        return plain(401, "Writes need 'Authorization: Bearer <token>'",
+                     {"WWW-Authenticate": 'Bearer realm="hubspoke"'})
+    if not hmac.compare_digest(given.strip().encode(), token.encode()):
+        return plain(403, "The bearer token does not grant writes on this endpoint")
+    return None
+
+
+def with_deadline(work: Callable[[], Reply]) -> Reply:
+    """Run work() in a child process stopped at the configured timeout (timeout.py)."""
+    seconds = config().query_timeout
+    try:
+        return run_isolated(work, seconds)
+    except WorkTimedOut:
+        current_app.extensions["hubspoke_metrics"].timeout()
+        return plain(503, f"The request ran longer than the {seconds:g} s timeout and was stopped; "
+                          "narrow the query or add LIMIT", {"Retry-After": "1"})
+    except WorkCrashed as error:
+        return plain(500, f"The request could not be answered: {error}")
+
+
+def shapes_refusal(error: WriteRefused) -> Reply:
+    """A write refused by the shapes: 422 with the validation report (JSON unless text is preferred);
+    a write to the shapes graph itself: 403."""
+    if not error.problems:
+        return plain(403, f"Write refused: {error.message}")
+    if request.accept_mimetypes.best_match(["application/json", "text/plain"]) == "text/plain":
+        lines = [f"Write refused: {error.message}"] + [str(p) for p in error.problems]
+        return plain(422, "\n".join(lines))
+    report = {"error": error.message, "conforms": False,
+              "problems": [{"rule": p.rule, "focus": p.focus, "message": p.message, "path": p.path, "value": p.value}
+                           for p in error.problems]}
+    return Reply(422, json.dumps(report, indent=2).encode("utf-8"), "application/json")
+
+
+def guarded_write(action: Callable[[Any], T]) -> tuple[T | None, Reply | None]:
+    """Run a write through the store (in a child with the timeout when the store is shared) and map
+    each way it can fail to an answer: (result, None) on success, (None, refusal) otherwise."""
+    try:
+        return store().write(action), None
+    except WriteRefused as error:
+        return None, shapes_refusal(error)
+    except UpdateSyntaxError as error:
+        return None, plain(400, f"Update error: {error}")
+    except WorkTimedOut as error:
+        current_app.extensions["hubspoke_metrics"].timeout()
+        return None, plain(503, f"The write ran longer than the {error.seconds:g} s timeout and was stopped; "
+                                "nothing was changed")
+    except WorkCrashed as error:
+        return None, plain(500, f"The write could not be completed: {error}; nothing was changed")
+
+
+def invalid_iri(values: list[str]) -> Reply | None:
+    """400 for the first protocol parameter value that is not an absolute IRI."""
+    import pyoxigraph as ox
+
+    for value in values:
+        try:
+            ox.NamedNode(value)
+        except ValueError:
+            return plain(400, f"{value!r} is not an absolute IRI")
+    return None
