@@ -40,8 +40,8 @@ class Rule:
     comment: str
     path: Path
     select: str
-    template: tuple[Pattern, ...]
-    premises: tuple[Pattern, ...]
+    template: tuple[Compiled, ...]
+    premises: tuple[Compiled, ...]
 
 
 def _bgp_patterns(node: object) -> Iterator[Pattern]:
@@ -82,8 +82,8 @@ def load_rule(path: Path) -> Rule:
         comment=comment,
         path=path,
         select=_TEMPLATE.sub("SELECT *", text, count=1),
-        template=tuple(algebra["template"]),
-        premises=premises,
+        template=compile_patterns(tuple(algebra["template"])),
+        premises=compile_patterns(premises),
     )
 
 
@@ -92,10 +92,18 @@ def load_rules(folder: Path) -> list[Rule]:
     return [load_rule(p) for p in sorted(folder.glob("*.rq"))] if folder.is_dir() else []
 
 
-def to_ox(term: object, row: ox.QuerySolution) -> Term | None:
-    """An rdflib term or variable of a pattern, bound by one answer (None when unbound)."""
+class Var(str):
+    """A variable of a compiled pattern: the name of the answer column that binds it."""
+
+
+CompiledTerm = Term | Var | None
+Compiled = tuple[CompiledTerm, CompiledTerm, CompiledTerm]
+
+
+def compile_term(term: object) -> CompiledTerm:
+    """An rdflib pattern term as a pyoxigraph term or a variable, once per rule (not per answer)."""
     if isinstance(term, rdflib.Variable):
-        return row[str(term)]  # type: ignore[return-value]
+        return Var(str(term))
     if isinstance(term, rdflib.URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, rdflib.Literal):
@@ -105,19 +113,24 @@ def to_ox(term: object, row: ox.QuerySolution) -> Term | None:
     return None  # a blank node or a property path: not a premise we can name
 
 
-def instantiate(patterns: tuple[Pattern, ...], row: ox.QuerySolution) -> list[Triple]:
+def compile_patterns(patterns: tuple[Pattern, ...]) -> tuple[Compiled, ...]:
+    return tuple((compile_term(s), compile_term(p), compile_term(o)) for s, p, o in patterns)
+
+
+def instantiate(patterns: tuple[Compiled, ...], row: ox.QuerySolution) -> list[Triple]:
     out = []
-    for s, p, o in patterns:
-        ts, tp, to = to_ox(s, row), to_ox(p, row), to_ox(o, row)
+    for pattern in patterns:
+        ts, tp, to = (row[x] if isinstance(x, Var) else x for x in pattern)
         if ts is not None and isinstance(tp, ox.NamedNode) and to is not None:
             out.append((ts, tp, to))
     return out
 
 
 def apply_rule(rule: Rule, store: ox.Store, known: set[Triple]) -> Iterator[tuple[Triple, tuple[Triple, ...]]]:
-    """Each triple the rule constructs over the store, with the premises that gave it."""
+    """Each new triple the rule constructs over the store, with the premises that gave it."""
     for row in store.query(rule.select):  # type: ignore[union-attr]
-        premises = tuple(t for t in instantiate(rule.premises, row) if t in known)
-        for t in instantiate(rule.template, row):
-            if not isinstance(t[0], ox.Literal):
+        new = [t for t in instantiate(rule.template, row) if t not in known and not isinstance(t[0], ox.Literal)]
+        if new:  # premises are worked out only for what is new: later rounds see the old answers again
+            premises = tuple(t for t in instantiate(rule.premises, row) if t in known)
+            for t in new:
                 yield t, premises
