@@ -8,10 +8,11 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 import requests
-from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
+from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from tests.conftest import LiveServer
@@ -145,3 +146,110 @@ def test_empty_dataset_file_gives_an_empty_store(empty_server: LiveServer) -> No
     sparql.setQuery(COUNT)
     result = sparql.queryAndConvert()
     assert json.loads(json.dumps(result))["results"]["bindings"][0]["n"]["value"] == "0"
+
+
+# --- issue 6: every format through SPARQLWrapper, negotiation, service description, VoID, metrics.
+# These use endpoint_server (tests/fixtures/endpoint/dataset.trig), which does not depend on the build.
+
+FACTS_GRAPH = "https://w3id.org/hubspoke/graph/facts"
+STATES = "CONSTRUCT { ?s a <https://w3id.org/hubspoke/ontology/State> } WHERE { ?s a <https://w3id.org/hubspoke/ontology/State> }"
+
+
+@pytest.mark.parametrize("fmt", [JSON, XML, CSV, TSV])
+def test_ask_in_every_result_format(endpoint_server: LiveServer, fmt: str) -> None:
+    sparql = client(endpoint_server, fmt)
+    sparql.setQuery("ASK { <https://w3id.org/hubspoke/id/japan> ?p ?o }")
+    response = sparql.query().response
+    body = response.read().decode("utf-8")
+    expected_type = {JSON: "application/sparql-results+json", XML: "application/sparql-results+xml",
+                     CSV: "text/csv", TSV: "text/tab-separated-values"}[fmt]
+    assert response.headers["Content-Type"].split(";")[0] == expected_type
+    assert "true" in body
+
+
+@pytest.mark.parametrize(("fmt", "rdflib_format"), [(TURTLE, "turtle"), (XML, "xml"), (RDFXML, "xml"), (N3, "turtle"),
+                                                    (JSONLD, "json-ld")])
+def test_construct_in_every_graph_format(endpoint_server: LiveServer, fmt: str, rdflib_format: str) -> None:
+    sparql = client(endpoint_server, fmt)
+    sparql.setQuery(STATES)
+    response = sparql.query().response
+    body = response.read()
+    mime = response.headers["Content-Type"].split(";")[0]
+    expected = {TURTLE: {"text/turtle"}, XML: {"application/rdf+xml"}, RDFXML: {"application/rdf+xml"},
+                N3: {"text/n3", "text/turtle"}, JSONLD: {"application/ld+json"}}[fmt]
+    assert mime in expected
+    if rdflib_format == "json-ld":
+        triples = list(ox.parse(body, format=ox.RdfFormat.JSON_LD))  # rdflib's JSON-LD parser warns
+        assert len(triples) == 5
+    else:
+        assert len(rdflib.Graph().parse(data=body, format=rdflib_format)) == 5
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("text/csv;q=0.4, application/sparql-results+xml;q=0.8", "application/sparql-results+xml"),
+        ("text/tab-separated-values, application/sparql-results+json;q=0.1", "text/tab-separated-values"),
+        ("*/*", "application/sparql-results+json"),
+        ("application/json", "application/json"),
+    ],
+)
+def test_q_values_for_results(endpoint_server: LiveServer, accept: str, expected: str) -> None:
+    response = requests.get(endpoint_server.url + "/sparql", params={"query": "SELECT * WHERE { ?s a ?t } LIMIT 1"},
+                            headers={"Accept": accept}, timeout=10)
+    assert response.status_code == 200 and response.headers["Content-Type"].split(";")[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [("application/n-quads", "application/n-quads"), ("application/trig;q=0.9, text/turtle;q=0.1", "application/trig"),
+     ("application/n-triples", "application/n-triples"), ("text/html;q=0.1, application/ld+json", "application/ld+json")],
+)
+def test_q_values_for_graphs(endpoint_server: LiveServer, accept: str, expected: str) -> None:
+    response = requests.get(endpoint_server.url + "/sparql", params={"query": STATES}, headers={"Accept": accept}, timeout=10)
+    assert response.status_code == 200 and response.headers["Content-Type"].split(";")[0] == expected
+    oxformat = {"application/n-quads": ox.RdfFormat.N_QUADS, "application/trig": ox.RdfFormat.TRIG,
+                "application/n-triples": ox.RdfFormat.N_TRIPLES, "application/ld+json": ox.RdfFormat.JSON_LD}[expected]
+    assert len(list(ox.parse(response.content, format=oxformat))) == 5  # the body is what the header says
+
+
+def test_service_description_lists_formats_and_graphs(endpoint_server: LiveServer) -> None:
+    response = requests.get(endpoint_server.url + "/sparql", headers={"Accept": "text/turtle"}, timeout=10)
+    graph = rdflib.Graph().parse(data=response.text, format="turtle")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    void = rdflib.Namespace("http://rdfs.org/ns/void#")
+    formats = {str(f) for f in graph.objects(None, sd.resultFormat)}
+    assert {"http://www.w3.org/ns/formats/SPARQL_Results_JSON", "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
+            "http://www.w3.org/ns/formats/Turtle", "http://www.w3.org/ns/formats/RDF_XML"} <= formats
+    assert sd.SPARQL11Update in set(graph.objects(None, sd.supportedLanguage))  # the server has a token
+    assert sd.BasicFederatedQuery in set(graph.objects(None, sd.feature))  # it has an allow-list
+    named = {str(graph.value(n, sd.name)): int(graph.value(graph.value(n, sd.graph), void.triples))
+             for n in graph.subjects(rdflib.RDF.type, sd.NamedGraph)}
+    assert named[FACTS_GRAPH] == 11
+
+
+def test_void_counts_triples_per_graph(endpoint_server: LiveServer) -> None:
+    for path in ("/void", "/.well-known/void"):
+        response = requests.get(endpoint_server.url + path, headers={"Accept": "text/turtle"}, timeout=10)
+        assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/turtle")
+        graph = rdflib.Graph().parse(data=response.text, format="turtle")
+        void = rdflib.Namespace("http://rdfs.org/ns/void#")
+        sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+        counts = {str(graph.value(s, sd.name)): int(graph.value(s, void.triples)) for s in graph.subjects(sd.name, None)}
+        assert counts[FACTS_GRAPH] == 11 and counts["https://w3id.org/hubspoke/graph/ontology"] == 2
+
+
+def test_metrics_count_requests_by_route_and_status(endpoint_server: LiveServer) -> None:
+    def count(text: str) -> float:
+        for line in text.splitlines():
+            if line.startswith('hubspoke_http_requests_total{method="GET",route="/health",status="200"}'):
+                return float(line.rsplit(" ", 1)[1])
+        return 0.0
+
+    before = count(requests.get(endpoint_server.url + "/metrics", timeout=10).text)
+    for _ in range(4):
+        requests.get(endpoint_server.url + "/health", timeout=10)
+    after = requests.get(endpoint_server.url + "/metrics", timeout=10)
+    assert after.headers["Content-Type"].startswith("text/plain")
+    assert count(after.text) == before + 4  # all workers counted (prometheus_client multiprocess mode)
+    assert "hubspoke_http_request_duration_seconds_bucket" in after.text

@@ -173,3 +173,21 @@ def test_post_without_a_graph_creates_one(endpoint_server: LiveServer) -> None:
     assert direct.status_code == 200
     assert isomorphic(rdflib.Graph().parse(data=direct.text, format="turtle"), rdflib.Graph().parse(data=PERSON, format="turtle"))
     requests.delete(location, headers=AUTH, timeout=30)
+
+
+def test_a_write_is_judged_by_the_problems_it_brings(endpoint_server: LiveServer) -> None:
+    # The fixture's ordinal is read back from pyoxigraph as xsd:integer (its store drops integer
+    # subtypes), which the ordinal shape flags; harmless writes must still pass, new breakage must not.
+    flagged = requests.get(endpoint_server.url + "/sparql", timeout=30, headers={"Accept": "application/sparql-results+json"},
+                           params={"query": "SELECT (DATATYPE(?o) AS ?t) WHERE { ?s <https://w3id.org/hubspoke/ontology/ordinal> ?o }"})
+    assert flagged.json()["results"]["bindings"][0]["t"]["value"] == "http://www.w3.org/2001/XMLSchema#integer"
+    graph = new_graph()
+    ok = requests.put(endpoint_server.url + "/store", params={"graph": graph}, data=PERSON, timeout=30,
+                      headers={"Content-Type": "text/turtle", **AUTH})
+    assert ok.status_code == 201, ok.text
+    bad = requests.post(endpoint_server.url + "/store", params={"graph": graph}, timeout=30,
+                        data=b'<http://example.org/s> <https://w3id.org/hubspoke/ontology/ordinal> "first" .',
+                        headers={"Content-Type": "application/n-triples", **AUTH})
+    assert bad.status_code == 422
+    assert [p["message"] for p in bad.json()["problems"]] == ["An ordinal is an xsd:positiveInteger"]
+    requests.delete(endpoint_server.url + "/store", params={"graph": graph}, headers=AUTH, timeout=30)

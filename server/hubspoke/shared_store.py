@@ -56,6 +56,9 @@ class SharedStore:
             self._identity = (opened.st_ino, opened.st_mtime_ns, opened.st_size)
         return self._current
 
+    def current(self) -> EmbeddedStore:
+        return self.refresh()
+
     # --- the Store protocol and the reads, always on the freshest copy ---
 
     def query(self, sparql: str, default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = (),
@@ -79,6 +82,7 @@ class SharedStore:
         with open(self._lock_path, "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             current = self.refresh()
+            current.shape_problem_keys()  # computed here once per state, inherited by each write's child
             scratch = self._path.with_name(self._path.name + ".next")
 
             def apply_and_publish() -> T:

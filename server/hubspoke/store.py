@@ -80,6 +80,17 @@ class EmbeddedStore:
 
     def __init__(self, store: ox.Store | None = None) -> None:
         self._store = store if store is not None else ox.Store()
+        self._identity = object()  # with the write count, names this store's state (state_key)
+        self._writes = 0
+        self._baseline: tuple[tuple[object, int], set[tuple[str, ...]]] | None = None
+
+    def current(self) -> EmbeddedStore:
+        """The store to read now (a SharedStore answers with its freshest copy)."""
+        return self
+
+    def state_key(self) -> tuple[object, int]:
+        """Equal keys mean the same data: a query process forked from this store is still current."""
+        return (self._identity, self._writes)
 
     @classmethod
     def from_file(cls, path: Path) -> EmbeddedStore:
@@ -231,16 +242,37 @@ class EmbeddedStore:
         if _graph_set(candidate, ns.SHAPES_GRAPH) != shapes_before:
             raise WriteRefused(f"the shapes graph <{ns.SHAPES_GRAPH}> comes from the build (shapes/*.ttl) "
                                "and cannot be changed through the endpoint")
+        baseline: set[tuple[str, ...]] = set()
         if shapes_before:
-            problems = _shape_problems(candidate, shapes_before)
-            if problems:
-                raise WriteRefused(f"the write would break {len(problems)} SHACL constraint(s); nothing was changed",
-                                   problems)
+            # Only problems the write brings count: pyoxigraph stores xsd:positiveInteger and the other
+            # integer subtypes as xsd:integer, so served data can differ from what the build checked.
+            baseline = self.shape_problem_keys(shapes_before)
+            after = _shape_problems(candidate, shapes_before)
+            new = [p for p in after if _problem_key(p) not in baseline]
+            if new:
+                raise WriteRefused(f"the write would break {len(new)} SHACL constraint(s); nothing was changed", new)
+            baseline = {_problem_key(p) for p in after}
         self._store = candidate
+        self._writes += 1
+        self._baseline = (self.state_key(), baseline) if shapes_before else None
+
+    def shape_problem_keys(self, shapes: set[ox.Triple] | None = None) -> set[tuple[str, ...]]:
+        """The shape problems the store has now, cached per state: the baseline a write is judged against.
+        (A SharedStore computes it in the worker, so each write's child inherits it.)"""
+        if self._baseline is not None and self._baseline[0] == self.state_key():
+            return self._baseline[1]
+        shapes = shapes if shapes is not None else _graph_set(self._store, ns.SHAPES_GRAPH)
+        keys = {_problem_key(p) for p in _shape_problems(self._store, shapes)} if shapes else set()
+        self._baseline = (self.state_key(), keys)
+        return keys
 
 
 # Graphs the shapes do not judge: the shapes themselves and what inference derives from checked data.
 _UNCHECKED = {ns.SHAPES_GRAPH, ns.INFERRED_GRAPH, ns.DERIVATIONS_GRAPH}
+
+
+def _problem_key(problem: Problem) -> tuple[str, ...]:
+    return (problem.rule, problem.focus, problem.path, problem.value, problem.message)
 
 
 def _graph(name: GraphName) -> ox.NamedNode | ox.DefaultGraph:

@@ -5,6 +5,7 @@ and line of the offending statement, the rule, a message a curator can act on an
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import dataclasses
 import logging
@@ -50,17 +51,20 @@ class Problem:
         detail = f" ({compact(self.path)} = {compact(self.value)})" if self.path else ""
         return f"{where}{self.rule}: {compact(self.focus)}{detail}: {self.message}"
 
-    def sort_key(self) -> tuple[str, int, str, str, str, str]:
-        return (self.file or "~", self.line, self.focus, self.rule, self.path, self.value)
+    def sort_key(self) -> tuple[str, int, str, str, str, str, str]:
+        return (self.file or "~", self.line, self.focus, self.rule, self.path, self.value, self.message)
 
 
 class ValidationCannotRun(Exception):
     """A check could not run at all (no Java, no seed folder): the data is neither good nor bad."""
 
 
+_REPORT_PREFIXES = {**ns.PREFIXES, "wd": "http://www.wikidata.org/entity/"}
+
+
 def compact(iri: str) -> str:
     """An IRI with a known prefix, as a curator writes it in Turtle; anything else unchanged."""
-    for prefix, base in ns.PREFIXES.items():
+    for prefix, base in _REPORT_PREFIXES.items():
         if iri.startswith(base) and iri != base:
             return f"{prefix}:{iri[len(base):]}"
     return iri
@@ -127,6 +131,8 @@ def validate_shacl(data: rdflib.Graph, shapes: rdflib.Graph) -> list[Problem]:
             check = "sparql"
             if (shape, SH.targetNode, focus) in shapes and isinstance(value, (rdflib.URIRef, rdflib.BNode)):
                 focus, value = value, None  # a whole-graph rule: the offending node is the value
+        if value == focus:  # a node-level constraint: the value is the node itself
+            value = None
         problems.add(
             Problem(
                 rule=rule,
@@ -210,8 +216,11 @@ def validate_all(
     ontology, facts, links = graphs[ns.ONTOLOGY_GRAPH], graphs[ns.FACTS_GRAPH], graphs.get(ns.LINKS_GRAPH, [])
     data = _to_rdflib([*ontology, *facts, *links])
     quotes = quote_problems(data, seeds_dir) if seeds_dir is not None else []  # first: it may not be able to run
-    problems = validate_shacl(data, _to_rdflib(graphs.get(ns.SHAPES_GRAPH, [])))
-    problems += owl_problems(ontology, facts)
+    # HermiT runs in a Java process: let it reason while pyshacl works (two cores, half the wait)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="hermit") as pool:
+        owl = pool.submit(owl_problems, ontology, facts)
+        problems = validate_shacl(data, _to_rdflib(graphs.get(ns.SHAPES_GRAPH, [])))
+        problems += owl.result()
     problems += quotes
     problems = attach_quotes(problems, data)
     if index is not None:

@@ -13,7 +13,7 @@ T = TypeVar("T")
 from flask import Response, current_app, request
 
 from hubspoke.store import UpdateSyntaxError, WriteRefused
-from hubspoke.timeout import WorkCrashed, WorkTimedOut, run_isolated
+from hubspoke.timeout import Executor, WorkCrashed, WorkTimedOut
 
 
 @dataclass
@@ -66,11 +66,12 @@ def write_refusal() -> Reply | None:
     return None
 
 
-def with_deadline(work: Callable[[], Reply]) -> Reply:
-    """Run work() in a child process stopped at the configured timeout (timeout.py)."""
+def with_deadline(handler: Callable[[Any], Reply], request_spec: Any, key: object) -> Reply:
+    """handler(request_spec) in the worker's query process, stopped at the configured timeout (timeout.py)."""
     seconds = config().query_timeout
+    executor = current_app.extensions.setdefault("hubspoke_executor", Executor())
     try:
-        return run_isolated(work, seconds)
+        return executor.call(handler, request_spec, key, seconds)
     except WorkTimedOut:
         current_app.extensions["hubspoke_metrics"].timeout()
         return plain(503, f"The request ran longer than the {seconds:g} s timeout and was stopped; "

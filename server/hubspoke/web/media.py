@@ -72,7 +72,7 @@ def negotiate(kind: ResultKind, accept: MIMEAccept, requested: str | Iterable[st
         return table[0]
     # Media-type parameters other than q (e.g. "text/turtle; charset=utf-8") do not narrow the choice.
     accept = MIMEAccept([(value.split(";")[0].strip(), quality) for value, quality in accept])
-    best = accept.best_match([m.mime for m in table], default=None)
+    best = accept.best_match([m.mime for m in table])
     if best is None:
         return None
     return next(m for m in table if m.mime == best)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from hubspoke.web.media import w3c_formats
+from hubspoke.web.media import FORMATS, w3c_formats
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
@@ -42,8 +42,8 @@ def service_description(endpoint: str, sizes: dict[str, int], settings: Any) -> 
         triples.append(ox.Triple(service, _sd("feature"), _sd("BasicFederatedQuery")))
     for iri in w3c_formats():
         triples.append(ox.Triple(service, _sd("resultFormat"), ox.NamedNode(iri)))
-    for iri in w3c_formats()[4:]:  # the graph formats are also accepted as input by the Graph Store
-        triples.append(ox.Triple(service, _sd("inputFormat"), ox.NamedNode(iri)))
+    for name in ("Turtle", "N-Triples", "RDF_XML", "JSON-LD"):  # what the Graph Store accepts (graph_store._UPLOADS)
+        triples.append(ox.Triple(service, _sd("inputFormat"), ox.NamedNode(FORMATS + name)))
     dataset, default = ox.BlankNode(), ox.BlankNode()
     triples += [
         ox.Triple(service, _sd("defaultDataset"), dataset),

@@ -4,9 +4,11 @@ token), the service description on a plain GET. Every query runs in a child proc
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
@@ -15,7 +17,7 @@ from werkzeug.datastructures import MIMEAccept
 
 from hubspoke.namespaces import PREFIXES
 from hubspoke.query_guard import GuardError, inspect_query, inspect_update
-from hubspoke.store import QuerySyntaxError
+from hubspoke.store import EmbeddedStore, QuerySyntaxError
 from hubspoke.web.common import Reply, config, guarded_write, invalid_iri, plain, store, with_deadline, write_refusal
 from hubspoke.web.media import GRAPH_TYPES, TABLES, MediaType, content_type, negotiate
 from hubspoke.web.service import service_description
@@ -84,29 +86,44 @@ def _post() -> Reply:
 
 # --- queries ---
 
+@dataclass(frozen=True)
+class QuerySpec:
+    """Everything a query process needs to answer one request (picklable: it crosses a pipe)."""
+
+    text: str
+    default_graphs: list[str]
+    named_graphs: list[str]
+    accept: list[tuple[str, float]]
+    formats: list[str]
+    base_iri: str
+    row_cap: int
+    service_allow: tuple[str, ...]
+
+
+def answer_query(current: EmbeddedStore, spec: QuerySpec) -> Reply:
+    """Guard, run and serialise one query: what the query process does for each request."""
+    try:
+        info = inspect_query(spec.text, spec.service_allow)
+        result = current.query(spec.text, spec.default_graphs, spec.named_graphs, base_iri=spec.base_iri,
+                               dataset_in_query=info.has_dataset_clause)
+    except GuardError as error:
+        return plain(error.status, str(error))
+    except QuerySyntaxError as error:
+        return plain(400, f"Query syntax error: {error}")
+    return answer(result.kind, result.payload, MIMEAccept(spec.accept), spec.formats, spec.row_cap)
+
+
 def _query(text: str, params: Any) -> Reply:
     settings = config()
-    current = store()
     default_graphs, named_graphs = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
     bad = invalid_iri(default_graphs + named_graphs)
     if bad is not None:
         return bad
-    accept = request.accept_mimetypes
-    formats = params.getlist("format") + params.getlist("output")
-    base = request.base_url
-
-    def work() -> Reply:
-        try:
-            info = inspect_query(text, settings.service_allow)
-            result = current.query(text, default_graphs, named_graphs, base_iri=base,
-                                   dataset_in_query=info.has_dataset_clause)
-        except GuardError as error:
-            return plain(error.status, str(error))
-        except QuerySyntaxError as error:
-            return plain(400, f"Query syntax error: {error}")
-        return answer(result.kind, result.payload, accept, formats, settings.row_cap)
-
-    return with_deadline(work)
+    spec = QuerySpec(text, default_graphs, named_graphs, list(request.accept_mimetypes),
+                     params.getlist("format") + params.getlist("output"), request.base_url, settings.row_cap,
+                     tuple(settings.service_allow))
+    current = store().current()
+    return with_deadline(functools.partial(answer_query, current), spec, current.state_key())
 
 
 def answer(kind: str, payload: Any, accept: MIMEAccept, formats: Sequence[str], row_cap: int) -> Reply:
