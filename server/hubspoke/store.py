@@ -244,8 +244,8 @@ class EmbeddedStore:
                                "and cannot be changed through the endpoint")
         baseline: set[tuple[str, ...]] = set()
         if shapes_before:
-            # Only problems the write brings count: pyoxigraph stores xsd:positiveInteger and the other
-            # integer subtypes as xsd:integer, so served data can differ from what the build checked.
+            # Only problems the write brings count: data loaded from elsewhere may already break a shape
+            # (pyoxigraph, for one, stores xsd:positiveInteger and other integer sub-types as xsd:integer).
             baseline = self.shape_problem_keys(shapes_before)
             after = _shape_problems(candidate, shapes_before)
             new = [p for p in after if _problem_key(p) not in baseline]
