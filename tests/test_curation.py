@@ -130,14 +130,14 @@ def test_identifier_graph_rejects_a_malformed_qid(tmp_path: Path) -> None:
         "entity,wikidata,iso3166_alpha2,iso3166_alpha3,reviewed_note\njapan,Q17,JP,JPN,ok\nindia,Q0668,IN,IND,typo\n",
         encoding="utf-8",
     )
-    with pytest.raises(ValueError, match=r"identifiers\.csv:3: malformed Wikidata QID"):
+    with pytest.raises(ValueError, match=r"identifiers\.csv:3: identifier table error: malformed Wikidata QID"):
         identifier_graph(table)
 
 
 def test_identifier_graph_rejects_a_malformed_iso_code(tmp_path: Path) -> None:
     table = tmp_path / "identifiers.csv"
     table.write_text("entity,wikidata,iso3166_alpha2,iso3166_alpha3,reviewed_note\njapan,Q17,jp,JPN,ok\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"identifiers\.csv:2: malformed ISO 3166-1 alpha-2"):
+    with pytest.raises(ValueError, match=r"identifiers\.csv:2: identifier table error: malformed ISO 3166-1 alpha-2"):
         identifier_graph(table)
 
 

@@ -215,6 +215,17 @@ def test_cli_syntax_error_is_a_problem_with_its_line(tmp_path: Path) -> None:
     assert (result["file"], result["line"], result["rule"]) == ("instances/broken.ttl", 3, "turtle-syntax")
 
 
+def test_cli_malformed_identifier_table_is_a_problem_with_its_line(tmp_path: Path) -> None:
+    paths = make_project("clean", tmp_path)
+    paths.identifiers_csv.write_text("entity,wikidata,iso3166_alpha2,iso3166_alpha3,reviewed_note\n"
+                                     "japan,Q17,JP,JPN,\nindia,Q0668,IN,IND,\n", encoding="utf-8")
+    run = run_cli(paths, "--format", "json")
+    assert run.returncode == 1, run.stderr
+    result = json.loads(run.stdout)["results"][0]
+    assert (result["file"], result["line"], result["rule"]) == ("instances/identifiers.csv", 3, "identifier-table")
+    assert "malformed Wikidata QID" in result["message"]
+
+
 def test_cli_exit_2_when_the_seeds_are_missing(tmp_path: Path) -> None:
     paths = make_project("clean", tmp_path)
     run = run_cli(paths, env={"HUBSPOKE_SEEDS": str(tmp_path / "no-such-folder")})

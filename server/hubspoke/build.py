@@ -97,7 +97,7 @@ def to_oxigraph(graph: rdflib.Graph) -> list[ox.Triple]:
 
 
 def assemble(paths: ProjectPaths, version: str) -> tuple[dict[str, list[ox.Triple]], list[Path]]:
-    """Load every source file into its named graph; raises RdfSyntaxError on the first bad file."""
+    """Load every source file into its named graph; raises CuratedFileError (RdfSyntaxError, IdentifierTableError) on the first bad file."""
     ontology = load_folder(paths.ontology_dir, ns.ONTOLOGY_GRAPH)
     facts = load_folder(paths.instances_dir, ns.FACTS_GRAPH)
     shapes = load_folder(paths.shapes_dir, ns.SHAPES_GRAPH)
@@ -158,7 +158,7 @@ def infer_step(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths) -> dict[
 
 
 def build(paths: ProjectPaths, version: str) -> BuildReport:
-    """Run the pipeline; raises RdfSyntaxError or BuildFailed and then leaves the last dataset alone."""
+    """Run the pipeline; raises CuratedFileError, BuildFailed or ValidationCannotRun and then leaves the last dataset alone."""
     started = time.perf_counter()
     graphs, files = assemble(paths, version)
     problems = validate(graphs, paths)

@@ -30,13 +30,13 @@ def _paths(args: argparse.Namespace) -> ProjectPaths:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from hubspoke.build import BuildFailed, build
-    from hubspoke.loading import RdfSyntaxError
+    from hubspoke.loading import CuratedFileError
     from hubspoke.validation import ValidationCannotRun
 
     paths = _paths(args)
     try:
         report = build(paths, project_version(paths.root))
-    except RdfSyntaxError as error:
+    except CuratedFileError as error:
         print(f"error: {error}\nbuild stopped; the last good dataset is left in place", file=sys.stderr)
         return EXIT_PROBLEMS
     except BuildFailed as error:
@@ -51,7 +51,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from hubspoke.build import assemble, validate
-    from hubspoke.loading import RdfSyntaxError
+    from hubspoke.loading import CuratedFileError
     from hubspoke.report import render
     from hubspoke.validation import Problem, ValidationCannotRun
 
@@ -59,9 +59,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     try:
         graphs, _files = assemble(paths, project_version(paths.root))
         problems = validate(graphs, paths)
-    except RdfSyntaxError as error:  # a file that does not parse is a problem in the data, with its line
+    except CuratedFileError as error:  # a file that cannot be read is a problem in the data, with its line
         where = error.path.relative_to(paths.root) if error.path.is_relative_to(paths.root) else error.path
-        problems = [Problem("turtle-syntax", "", f"Turtle syntax error: {error.message}", file=str(where),
+        problems = [Problem(error.rule, "", f"{error.what}: {error.message}", file=str(where),
                             line=error.line or 0, check="syntax")]
     except ValidationCannotRun as error:
         print(f"error: validation could not run: {error}", file=sys.stderr)

@@ -14,6 +14,8 @@ from pathlib import Path
 import rdflib
 from rdflib.namespace import SKOS
 
+from hubspoke.loading import CuratedFileError
+
 HS = rdflib.Namespace("https://w3id.org/hubspoke/ontology/")
 HSI = rdflib.Namespace("https://w3id.org/hubspoke/id/")
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
@@ -33,8 +35,15 @@ _WHAT = {
 }
 
 
+class IdentifierTableError(CuratedFileError, ValueError):
+    """A malformed row or header of the identifier table, with its line."""
+
+    rule = "identifier-table"
+    what = "identifier table error"
+
+
 def identifier_graph(csv_path: Path) -> rdflib.Graph:
-    """The link triples of the identifier table; raises ValueError naming the line of a bad cell."""
+    """The link triples of the identifier table; raises IdentifierTableError naming the line of a bad cell."""
     graph = rdflib.Graph()
     graph.bind("skos", SKOS)
     graph.bind("hs", HS)
@@ -43,14 +52,14 @@ def identifier_graph(csv_path: Path) -> rdflib.Graph:
         reader = csv.DictReader(handle)
         missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
-            raise ValueError(f"{csv_path}:1: the header lacks the column(s) {', '.join(missing)}")
+            raise IdentifierTableError(csv_path, 1, None, f"the header lacks the column(s) {', '.join(missing)}")
         for row in reader:
             line = reader.line_num
             cells = {c: (row.get(c) or "").strip() for c in COLUMNS}
             for column, pattern in _PATTERNS.items():
                 value = cells[column]
                 if (value or column == "entity") and not pattern.match(value):
-                    raise ValueError(f"{csv_path}:{line}: malformed {_WHAT[column]}: {value!r}")
+                    raise IdentifierTableError(csv_path, line, None, f"malformed {_WHAT[column]}: {value!r}")
             entity = HSI[cells["entity"]]
             if cells["wikidata"]:
                 graph.add((entity, SKOS.exactMatch, rdflib.URIRef(WIKIDATA_ENTITY + cells["wikidata"])))

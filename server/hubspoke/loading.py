@@ -8,8 +8,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 
-class RdfSyntaxError(Exception):
-    """A Turtle file that does not parse, with where and why."""
+class CuratedFileError(Exception):
+    """A curated file that cannot be read at all (bad syntax, a malformed table cell): a problem in
+    the data, reported with its file and line like any other, not a failure of the tool."""
+
+    rule = "curated-file"
+    what = "error"
 
     def __init__(self, path: Path, line: int | None, column: int | None, message: str) -> None:
         self.path = path
@@ -19,7 +23,14 @@ class RdfSyntaxError(Exception):
         where = f"{path}:{line}" if line is not None else str(path)
         if line is not None and column is not None:
             where += f":{column}"
-        super().__init__(f"{where}: Turtle syntax error: {message}")
+        super().__init__(f"{where}: {self.what}: {message}")
+
+
+class RdfSyntaxError(CuratedFileError):
+    """A Turtle file that does not parse, with where and why."""
+
+    rule = "turtle-syntax"
+    what = "Turtle syntax error"
 
 
 @dataclass
