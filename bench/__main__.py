@@ -25,36 +25,14 @@ from hubspoke import namespaces as ns
 from hubspoke.build import assemble, to_oxigraph, to_rdflib
 from hubspoke.cli import project_version
 from hubspoke.config import ProjectPaths
+from hubspoke.inference.compare import comparable
 from hubspoke.inference.materialise import as_tuple, infer
 from hubspoke.inference.owl_rl import Reasoner
 from hubspoke.inference.rules import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results"
-RDF, RDFS, OWL, XSD = (str(n) for n in (rdflib.RDF, rdflib.RDFS, rdflib.OWL, rdflib.XSD))
-
-
-def comparable(triples: set[tuple]) -> set[tuple]:  # type: ignore[type-arg]
-    """The entailments both engines support (as in tests/test_inference.py): statements in the
-    graph's own vocabulary and non-reflexive sub-class / sub-property links, no blank nodes."""
-    builtin = (RDF, RDFS, OWL, XSD)
-
-    def own(t: object) -> bool:
-        return isinstance(t, ox.NamedNode) and not t.value.startswith(builtin)
-
-    out = set()
-    for s, p, o in triples:
-        if not own(s) or isinstance(o, ox.BlankNode):
-            continue
-        if p.value in (RDFS + "subClassOf", RDFS + "subPropertyOf"):
-            if own(o) and s != o:
-                out.add((s, p, o))
-        elif p.value == RDF + "type":
-            if own(o):
-                out.add((s, p, o))
-        elif own(p):
-            out.add((s, p, o))
-    return out
+RDF = str(rdflib.RDF)
 
 
 def synthetic(ontology: list[ox.Triple], states: int, relationships: int) -> list[ox.Triple]:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import rdflib
 import requests
 
 from hubspoke.build import BuildReport, build
@@ -52,6 +53,15 @@ def w3c_dir(shared_dir: Path) -> Path:
     if not path.is_dir():
         pytest.fail(f"the W3C SPARQL 1.1 test manifests folder {path} is missing")
     return path
+
+
+@pytest.fixture(scope="session")
+def instances_graph() -> rdflib.Graph:
+    """All curated instance files in one rdflib graph, as a curator's tools see them."""
+    graph = rdflib.Graph()
+    for path in sorted((ROOT / "instances").glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
 
 
 @pytest.fixture(scope="session")

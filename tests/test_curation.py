@@ -27,11 +27,8 @@ DERIVED_SHORTCUTS = (HS.alliedWith, HS.securityPartnerOf, HS.participatesWith)
 
 
 @pytest.fixture(scope="module")
-def instances() -> rdflib.Graph:
-    graph = rdflib.Graph()
-    for path in sorted((ROOT / "instances").glob("*.ttl")):
-        graph.parse(path, format="turtle")
-    return graph
+def instances(instances_graph: rdflib.Graph) -> rdflib.Graph:
+    return instances_graph
 
 
 @pytest.fixture(scope="module")

@@ -18,11 +18,8 @@ PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
 
 
 @pytest.fixture(scope="module")
-def instances() -> rdflib.Graph:
-    graph = rdflib.Graph()
-    for path in sorted((ROOT / "instances").glob("*.ttl")):
-        graph.parse(path, format="turtle")
-    return graph
+def instances(instances_graph: rdflib.Graph) -> rdflib.Graph:
+    return instances_graph
 
 
 def test_every_quote_is_in_its_seed(instances: rdflib.Graph, seeds_dir: Path) -> None:
