@@ -15,10 +15,13 @@ EXAMPLES = [
         "Japan's security partners and the facts behind each",
         """PREFIX hs: <https://w3id.org/hubspoke/ontology/>
 PREFIX hsi: <https://w3id.org/hubspoke/id/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 SELECT ?partner ?relationship ?type ?date ?quote WHERE {
-  ?relationship hs:hasParty hsi:japan, ?p ; a ?t .
+  GRAPH <https://w3id.org/hubspoke/graph/facts> {
+    ?relationship hs:hasParty hsi:japan, ?p ; a ?t .
+  }
   FILTER(?p != hsi:japan)
   ?p skos:prefLabel ?partner . ?t rdfs:label ?type .
   OPTIONAL { ?relationship hs:date ?date }
