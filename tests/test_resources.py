@@ -3,6 +3,8 @@ from any entity a way to the quotes that support what is said of it."""
 
 from __future__ import annotations
 
+import re
+
 import pyoxigraph as ox
 import rdflib
 import requests
@@ -43,6 +45,8 @@ def test_browser_gets_a_page_leading_to_the_quotes(live_server: LiveServer) -> N
     assert "<h1>Australia</h1>" in page.text
     assert 'href="/id/japan-australia-joint-declaration-2007"' in page.text, "facts that name it link to their pages"
     assert "a loyal and significant American ally" in page.text, "the quote behind a fact naming it is shown"
+    assert "<td>skos:altLabel</td>" in page.text, "a property without a label shows as a prefixed name"
+    assert not re.search(r">[0-9a-f]{32}<", page.text), "no blank-node identifiers are shown to people"
 
 
 def test_unknown_iri_is_404_and_unacceptable_type_406(live_server: LiveServer) -> None:

@@ -29,6 +29,7 @@ _OUTGOING = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT DISTINCT ?this ?p ?pLabel ?o ?oLabel ?inferred WHERE {
   ?this ?p ?o .
+  FILTER(!isBlank(?o))  # an inferred type such as an owl:hasValue restriction has no name to show
   OPTIONAL { ?p rdfs:label ?pLabel FILTER(langMatches(lang(?pLabel), "en")) }
   OPTIONAL { ?o skos:prefLabel|rdfs:label ?oLabel FILTER(langMatches(lang(?oLabel), "en")) }
   BIND(EXISTS { GRAPH <https://w3id.org/hubspoke/graph/inferred> { ?this ?p ?o } } AS ?inferred)
@@ -80,7 +81,7 @@ def describe(iri: str) -> Response | str:
     quotes = [_row(r) for r in _payload(store, _QUOTES, this)]
     label = next((r["oLabel"] or r["o"] for r in outgoing if r["p"].endswith(("#prefLabel", "#label"))), iri)
     page = render_template("resource.html", iri=iri, label=label, outgoing=outgoing, incoming=incoming,
-                           quotes=quotes, local=_local_link)
+                           quotes=quotes, local=_local_link, short=_short)
     return Response(page, content_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
 
 
@@ -99,6 +100,14 @@ def _row(solution: ox.QuerySolution) -> dict[str, str]:
             continue
         out[variable] = "" if value is None else str(value.value)
     return out
+
+
+def _short(iri: str) -> str:
+    """A prefixed name (rdf:type, skos:altLabel) for an IRI without a label; the IRI itself otherwise."""
+    for prefix, base in ns.PREFIXES.items():
+        if iri.startswith(base) and iri != base:
+            return f"{prefix}:{iri[len(base):]}"
+    return iri
 
 
 def _local_link(iri: str) -> str | None:
