@@ -1,5 +1,6 @@
-"""Competency questions (STYLE.md 8): every queries/NN-slug.rq runs against the built knowledge graph
-and returns exactly the result stored beside it in NN-slug.srj (SPARQL 1.1 Query Results JSON).
+"""Competency questions (STYLE.md 8): every queries/NN-slug.rq runs against the built knowledge graph,
+and through SPARQLWrapper against the running endpoint, and returns exactly the result stored beside
+it in NN-slug.srj (SPARQL 1.1 Query Results JSON).
 
 Rows are compared as multisets, or as lists when the query has ORDER BY; each value is compared by
 its kind, lexical form and datatype or language. Every class and property of the ontology must be
@@ -17,7 +18,10 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF
 
+from SPARQLWrapper import JSON, POST, SPARQLWrapper
+
 from hubspoke.store import EmbeddedStore
+from tests.conftest import LiveServer
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = sorted((ROOT / "queries").glob("*.rq"), key=lambda p: p.name)
@@ -121,3 +125,25 @@ def test_every_ontology_term_is_used_by_a_query() -> None:
     }
     used = set(re.findall(r"\bhs:([A-Za-z][A-Za-z0-9]*)", " ".join(strip_comments(q.read_text(encoding="utf-8")) for q in QUERIES)))
     assert sorted(terms - used) == []
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda p: p.stem)
+def test_endpoint_answers_as_expected(query: Path, live_server: LiveServer) -> None:
+    """The same questions asked of the running server by a real SPARQL client, as an analyst would."""
+    text = query.read_text(encoding="utf-8")
+    expected = json.loads(query.with_suffix(".srj").read_text(encoding="utf-8"))
+    client = SPARQLWrapper(live_server.url + "/sparql")
+    client.setMethod(POST)
+    client.setReturnFormat(JSON)
+    client.setQuery(text)
+    answer = client.queryAndConvert()
+    assert isinstance(answer, dict)
+    if "boolean" in expected:
+        assert answer["boolean"] is expected["boolean"]
+        return
+    assert answer["head"]["vars"] == expected["head"]["vars"]
+    actual, wanted = expected_rows(answer), expected_rows(expected)
+    if is_ordered(text):
+        assert actual == wanted
+    else:
+        assert Counter(actual) == Counter(wanted)
