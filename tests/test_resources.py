@@ -53,3 +53,17 @@ def test_unknown_iri_is_404_and_unacceptable_type_406(live_server: LiveServer) -
     missing = requests.get(live_server.url + "/id/atlantis", timeout=10)
     assert missing.status_code == 404 and "atlantis" in missing.text and "Traceback" not in missing.text
     assert requests.get(live_server.url + "/id/japan", headers={"Accept": "image/png"}, timeout=10).status_code == 406
+
+
+def test_browser_gets_results_as_a_table_linking_to_the_graphs_pages(live_server: LiveServer) -> None:
+    query = ("PREFIX hs: <https://w3id.org/hubspoke/ontology/> PREFIX hsi: <https://w3id.org/hubspoke/id/> "
+             "SELECT ?fact WHERE { ?fact a hs:JointDeclaration ; hs:hasParty hsi:australia }")
+    page = requests.get(live_server.url + "/sparql", params={"query": query}, headers={"Accept": BROWSER}, timeout=10)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert '<a href="/id/japan-australia-joint-declaration-2007"' in page.text
+    machine = requests.get(live_server.url + "/sparql", params={"query": query}, headers={"Accept": "*/*"}, timeout=10)
+    assert machine.headers["Content-Type"].startswith("application/sparql-results+json"), "*/* keeps the standard format"
+    ask = requests.get(live_server.url + "/sparql", params={"query": "ASK { ?s ?p ?o }", "format": "html"}, timeout=10)
+    assert "The answer is <strong>yes</strong>" in ask.text
+    bad = requests.get(live_server.url + "/sparql", params={"query": "SELECT ?x WHERE {"}, headers={"Accept": BROWSER}, timeout=10)
+    assert bad.status_code == 400 and "Traceback" not in bad.text

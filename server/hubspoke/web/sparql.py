@@ -20,6 +20,7 @@ from hubspoke.query_guard import GuardError, inspect_query, inspect_update
 from hubspoke.store import EmbeddedStore, QuerySyntaxError
 from hubspoke.web.common import Reply, config, guarded_write, invalid_iri, plain, store, with_deadline, write_refusal
 from hubspoke.web.media import GRAPH_TYPES, TABLES, MediaType, content_type, negotiate
+from hubspoke.web import results_page
 from hubspoke.web.service import service_description
 
 bp = Blueprint("sparql", __name__)
@@ -59,7 +60,7 @@ def _get() -> Reply | Response:
     return _query(queries[0], request.args)
 
 
-def _post() -> Reply:
+def _post() -> Reply | Response:
     mimetype = request.mimetype
     if mimetype == FORM:
         queries, updates = request.form.getlist("query"), request.form.getlist("update")
@@ -113,17 +114,20 @@ def answer_query(current: EmbeddedStore, spec: QuerySpec) -> Reply:
     return answer(result.kind, result.payload, MIMEAccept(spec.accept), spec.formats, spec.row_cap)
 
 
-def _query(text: str, params: Any) -> Reply:
+def _query(text: str, params: Any) -> Reply | Response:
     settings = config()
     default_graphs, named_graphs = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
     bad = invalid_iri(default_graphs + named_graphs)
     if bad is not None:
         return bad
-    spec = QuerySpec(text, default_graphs, named_graphs, list(request.accept_mimetypes),
-                     params.getlist("format") + params.getlist("output"), request.base_url, settings.row_cap,
-                     tuple(settings.service_allow))
+    formats = params.getlist("format") + params.getlist("output")
+    page = results_page.wants_html(formats)
+    spec = QuerySpec(text, default_graphs, named_graphs,
+                     results_page.MACHINE_ACCEPT if page else list(request.accept_mimetypes),
+                     [] if page else formats, request.base_url, settings.row_cap, tuple(settings.service_allow))
     current = store().current()
-    return with_deadline(functools.partial(answer_query, current), spec, current.state_key())
+    reply = with_deadline(functools.partial(answer_query, current), spec, current.state_key())
+    return results_page.render(reply, text) if page else reply
 
 
 def answer(kind: str, payload: Any, accept: MIMEAccept, formats: Sequence[str], row_cap: int) -> Reply:
