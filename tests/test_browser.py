@@ -77,3 +77,13 @@ def test_the_ties_page_shows_japans_spoke_to_spoke_partners(browser: webdriver.C
     rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "table tr")]
     spoke_rows = [r for r in rows if "spoke-to-spoke" in r and r.startswith("Japan")]
     assert any("Australia" in r for r in spoke_rows) and any("South Korea" in r for r in spoke_rows)
+
+
+def test_the_network_page_moves_through_the_years(browser: webdriver.Chrome, live_server: LiveServer) -> None:
+    browser.get(live_server.url + "/network")
+    browser.find_element(By.LINK_TEXT, "2005").click()
+    WebDriverWait(browser, 20).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "2005"))
+    ties_2005 = len(browser.find_elements(By.CSS_SELECTOR, "svg a.tie"))
+    browser.find_element(By.LINK_TEXT, "2013").click()
+    WebDriverWait(browser, 20).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "2013"))
+    assert len(browser.find_elements(By.CSS_SELECTOR, "svg a.tie")) > ties_2005 > 0

@@ -28,7 +28,7 @@ class AppConfig:
 
 
 def create_app(config: AppConfig) -> Flask:
-    from hubspoke.web import graph_store, metrics, ops, pages, resources, sparql
+    from hubspoke.web import graph_store, metrics, network, ops, pages, resources, sparql
     from hubspoke.web import ties as ties_pages
 
     app = Flask(__name__)
@@ -45,6 +45,7 @@ def create_app(config: AppConfig) -> Flask:
     app.register_blueprint(graph_store.bp)
     app.register_blueprint(ops.bp)
     app.register_blueprint(resources.bp)
+    app.register_blueprint(network.bp)
     metrics.install(app)
     if config.cors_origins:
         from flask_cors import CORS
