@@ -55,7 +55,8 @@ class BuildReport:
             lines.append(f"inferred {self.inference['inferred']} triples in {self.inference['seconds']} s "
                          f"({self.inference['rounds']} rounds); per rule:")
             per_rule = self.inference.get("per_rule", {})
-            lines += [f"  {n:>7}  {r.rsplit('/', 1)[-1]}" for r, n in per_rule.items()]  # type: ignore[attr-defined]
+            assert isinstance(per_rule, dict)  # rule IRI -> count (Inference.per_rule)
+            lines += [f"  {n:>7}  {r.rsplit('/', 1)[-1]}" for r, n in per_rule.items()]
         lines.append("instances per class (facts graph):")
         lines += [f"  {n:>7}  {c}" for c, n in sorted(self.classes.items(), key=lambda kv: (-kv[1], kv[0]))]
         return "\n".join(lines)

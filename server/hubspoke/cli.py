@@ -8,9 +8,13 @@ import sys
 import tempfile
 import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hubspoke import __version__
 from hubspoke.config import ProjectPaths
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
 
@@ -101,7 +105,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # With writes on, the workers share a working copy of the dataset (shared_store.py).
         working = SharedStore.create(dataset, Path(state)) if token else None
 
-        def factory() -> object:
+        def factory() -> Flask:
             store = SharedStore(working, timeout) if working else EmbeddedStore.from_file(dataset)
             return create_app(AppConfig(
                 store=store, version=version, update_token=token, max_body_bytes=args.max_body_bytes,
@@ -109,7 +113,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 cors_origins=tuple(args.cors_origin)))
 
         print(f"hubspoke {version} serving {dataset} on http://{args.host}:{args.port}/ (SPARQL: /sparql)", flush=True)
-        serve(factory, args.host, args.port, args.workers, request_timeout=timeout)  # type: ignore[arg-type]
+        serve(factory, args.host, args.port, args.workers, request_timeout=timeout)
     return EXIT_OK
 
 
@@ -128,6 +132,8 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     """Why a triple holds, down to the source quotes; exit 1 when it is neither asserted nor inferred."""
+    import pyoxigraph as ox
+
     from hubspoke.inference.explain import TermError, explain, parse_term, to_text
     from hubspoke.store import DatasetFileError, EmbeddedStore
 
@@ -142,7 +148,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     except (TermError, DatasetFileError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_CANNOT_RUN
-    found = explain(store, s, p, o)  # type: ignore[arg-type]
+    assert isinstance(p, ox.NamedNode)  # parse_term gives a literal only in object position
+    found = explain(store, s, p, o)
     print(to_text(found))
     return EXIT_OK if found.status != "absent" else EXIT_PROBLEMS
 

@@ -94,18 +94,29 @@ def _reasoner_input(triples: Sequence[ox.Triple]) -> list[ox.Triple]:
     return kept
 
 
+_Node = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple  # what a triple's subject or object can be
+
+
+def _value(term: _Node) -> str:
+    """The IRI, blank node id or lexical form of a term; the ontology and the facts hold no RDF 1.2
+    triple terms, which have none."""
+    if isinstance(term, ox.Triple):
+        raise TypeError(f"unexpected triple term {term}")
+    return term.value
+
+
 def unique_names(ontology: Sequence[ox.Triple], facts: Sequence[ox.Triple]) -> list[ox.Triple]:
     """owl:differentFrom between the named values of one functional property on one subject.
 
     This is the unique name assumption where it matters; a full owl:AllDifferent over every curated
     individual states the same for all of them but made HermiT 25 times slower (121 s for ~400).
     """
-    functional = {t.subject.value for t in ontology
-                  if t.predicate == RDF_TYPE and t.object.value == OWL + "FunctionalProperty"}
+    functional = {_value(t.subject) for t in ontology
+                  if t.predicate == RDF_TYPE and _value(t.object) == OWL + "FunctionalProperty"}
     values: dict[tuple[str, str], set[ox.NamedNode]] = defaultdict(set)
     for t in facts:
         if t.predicate.value in functional and isinstance(t.object, ox.NamedNode):
-            values[(t.subject.value, t.predicate.value)].add(t.object)
+            values[(_value(t.subject), t.predicate.value)].add(t.object)
     different = ox.NamedNode(OWL + "differentFrom")
     out = []
     for named in values.values():
@@ -229,14 +240,14 @@ def visible_conflicts(ontology: Sequence[ox.Triple], groups: Sequence[Group]) ->
     found: list[list[str]] = []
     edges: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for subject, ts in groups:
-        types = [t.object.value for t in ts if t.predicate == RDF_TYPE]
-        values: dict[str, set[ox.Term]] = defaultdict(set)
+        types = [_value(t.object) for t in ts if t.predicate == RDF_TYPE]
+        values: dict[str, set[_Node]] = defaultdict(set)
         for t in ts:
             values[t.predicate.value].add(t.object)
             if t.predicate.value in axioms.kinds[OWL + "AsymmetricProperty"]:
-                edges[t.predicate.value].add((subject, t.object.value))
+                edges[t.predicate.value].add((subject, _value(t.object)))
         clash = any(axioms.clash(a, b) for i, a in enumerate(types) for b in types[i + 1:])
-        loop = any(subject in {o.value for o in values[p]} for p in axioms.kinds[OWL + "IrreflexiveProperty"])
+        loop = any(subject in {_value(o) for o in values[p]} for p in axioms.kinds[OWL + "IrreflexiveProperty"])
         many = any(len({o for o in values[p] if not isinstance(o, ox.BlankNode)}) > 1
                    for p in axioms.kinds[OWL + "FunctionalProperty"])
         tagged = any(isinstance(o, ox.Literal) and o.language for p in axioms.string_valued for o in values[p])
@@ -256,11 +267,11 @@ def _clashes_by_use(axioms: _Axioms, groups: Sequence[Group]) -> list[list[str]]
         for t in ts:
             p = t.predicate.value
             if t.predicate == RDF_TYPE:
-                reasons[subject].append((t.object.value, subject))
+                reasons[subject].append((_value(t.object), subject))
             if p in axioms.domains:
                 reasons[subject].append((axioms.domains[p], subject))
             if p in axioms.ranges and isinstance(t.object, ox.NamedNode):
-                reasons[t.object.value].append((axioms.ranges[p], subject))
+                reasons[_value(t.object)].append((axioms.ranges[p], subject))
     found: list[list[str]] = []
     for node, why in reasons.items():
         # The node's own declaration first: pairing a wrong use with the type it contradicts points the
@@ -296,21 +307,21 @@ class _Axioms:
         for t in ontology:
             p, s, o = t.predicate.value, t.subject, t.object
             if p == RDFS + "subClassOf" and isinstance(o, ox.NamedNode):
-                self.parents[s.value].add(o.value)
+                self.parents[_value(s)].add(o.value)
             elif p == OWL + "disjointWith":
-                self.disjoint.add(frozenset((s.value, o.value)))
-            elif p == RDF + "type" and o.value in (OWL + "IrreflexiveProperty", OWL + "AsymmetricProperty", OWL + "FunctionalProperty"):
-                self.kinds[o.value].add(s.value)
-            elif p == RDFS + "range" and o.value == XSD + "string":
-                self.string_valued.add(s.value)
+                self.disjoint.add(frozenset((_value(s), _value(o))))
+            elif p == RDF + "type" and _value(o) in (OWL + "IrreflexiveProperty", OWL + "AsymmetricProperty", OWL + "FunctionalProperty"):
+                self.kinds[_value(o)].add(_value(s))
+            elif p == RDFS + "range" and _value(o) == XSD + "string":
+                self.string_valued.add(_value(s))
             elif p in (RDFS + "domain", RDFS + "range") and isinstance(o, ox.NamedNode) and not o.value.startswith(XSD):
-                (self.domains if p == RDFS + "domain" else self.ranges)[s.value] = o.value
-            elif p == RDF + "type" and o.value == OWL + "AllDisjointClasses":
-                all_disjoint.append(s.value)
+                (self.domains if p == RDFS + "domain" else self.ranges)[_value(s)] = _value(o)
+            elif p == RDF + "type" and _value(o) == OWL + "AllDisjointClasses":
+                all_disjoint.append(_value(s))
             elif p in (RDF + "first", RDF + "rest"):
-                first, rest = lists.get(s.value, ("", ""))
-                lists[s.value] = (o.value, rest) if p == RDF + "first" else (first, o.value)
-        members = {t.subject.value: t.object.value for t in ontology if t.predicate.value == OWL + "members"}
+                first, rest = lists.get(_value(s), ("", ""))
+                lists[_value(s)] = (_value(o), rest) if p == RDF + "first" else (first, _value(o))
+        members = {_value(t.subject): _value(t.object) for t in ontology if t.predicate.value == OWL + "members"}
         for axiom in all_disjoint:
             cell, classes = members.get(axiom, ""), []
             while cell in lists:
@@ -338,33 +349,33 @@ def explain(ontology: Sequence[ox.Triple], culprits: list[Group]) -> list[Culpri
     triples = [t for _, ts in culprits for t in ts]
     found: list[Culprit] = []
     for subject, ts in culprits:
-        types = [t.object.value for t in ts if t.predicate == RDF_TYPE]
+        types = [_value(t.object) for t in ts if t.predicate == RDF_TYPE]
         for i, a in enumerate(types):
             for b in types[i + 1:]:
                 if axioms.clash(a, b):
                     found.append(Culprit(subject, "owl:disjointWith",
                                          f"it is typed both {_short(a)} and {_short(b)}, classes the ontology declares "
                                          "disjoint; keep the one the source supports", RDF + "type", b))
-        values: dict[str, list[ox.Term]] = defaultdict(list)
+        values: dict[str, list[_Node]] = defaultdict(list)
         for t in ts:
             values[t.predicate.value].append(t.object)
         for p, objs in values.items():
-            if p in axioms.kinds[OWL + "IrreflexiveProperty"] and any(o.value == subject for o in objs):
+            if p in axioms.kinds[OWL + "IrreflexiveProperty"] and any(_value(o) == subject for o in objs):
                 found.append(Culprit(subject, "owl:IrreflexiveProperty",
                                      f"it is related to itself by {_short(p)}, which never relates a thing to itself", p, subject))
             if p in axioms.kinds[OWL + "AsymmetricProperty"]:
                 for o in objs:
-                    if any(t.subject.value == o.value and t.predicate.value == p and t.object.value == subject for t in triples):
+                    if any(_value(t.subject) == _value(o) and t.predicate.value == p and _value(t.object) == subject for t in triples):
                         found.append(Culprit(subject, "owl:AsymmetricProperty",
-                                             f"{_short(p)} runs both ways between it and {_short(o.value)}; it can only run one way",
-                                             p, o.value))
+                                             f"{_short(p)} runs both ways between it and {_short(_value(o))}; it can only run one way",
+                                             p, _value(o)))
             for o in objs:
                 if p in axioms.string_valued and isinstance(o, ox.Literal) and o.language:
                     found.append(Culprit(subject, "rdfs:range",
                                          f"{_short(p)} takes a plain string (its range is xsd:string), not a text "
                                          f"with a language tag (\"{o.value}\"@{o.language})", p, o.value))
             if p in axioms.kinds[OWL + "FunctionalProperty"] and len(set(objs)) > 1:
-                shown = ", ".join(sorted(_short(o.value) if isinstance(o, ox.NamedNode) else repr(o.value) for o in set(objs)))
+                shown = ", ".join(sorted(_short(o.value) if isinstance(o, ox.NamedNode) else repr(_value(o)) for o in set(objs)))
                 found.append(Culprit(subject, "owl:FunctionalProperty",
                                      f"it has {len(set(objs))} values of {_short(p)} ({shown}), which allows only one", p))
     if found:
@@ -386,11 +397,11 @@ def _typed_by_use(axioms: _Axioms, culprits: list[Group]) -> list[Culprit]:
         for t in ts:
             p = t.predicate.value
             if t.predicate == RDF_TYPE:
-                reasons[subject].append((t.object.value, subject, p, "type"))
+                reasons[subject].append((_value(t.object), subject, p, "type"))
             if p in axioms.domains:
                 reasons[subject].append((axioms.domains[p], subject, p, "domain"))
             if p in axioms.ranges and isinstance(t.object, ox.NamedNode):
-                reasons[t.object.value].append((axioms.ranges[p], subject, p, "range"))
+                reasons[_value(t.object)].append((axioms.ranges[p], subject, p, "range"))
     found: list[Culprit] = []
     for node, why in reasons.items():
         for i, (a, sa, pa, ha) in enumerate(why):

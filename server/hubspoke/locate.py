@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from hubspoke import namespaces as ns
 
@@ -44,17 +45,19 @@ class SourceIndex:
 
     def locate(self, focus: str, path: str = "", value: str = "") -> Location | None:
         """The most precise location known: the triple, then the predicate, the subject, any mention."""
-        for key, table in (((focus, path, value), self.objects), ((focus, path), self.predicates)):
-            found = table.get(key)  # type: ignore[call-overload]
-            if found:
-                return found[0]
+        found = self.objects.get((focus, path, value)) or self.predicates.get((focus, path))
+        if found:
+            return found[0]
         for table in (self.subjects, self.mentions):
             if table.get(focus):
                 return table[focus][0]
         return None
 
 
-def _add(table: dict, key: object, where: Location) -> None:  # type: ignore[type-arg]
+_Key = TypeVar("_Key")
+
+
+def _add(table: dict[_Key, list[Location]], key: _Key, where: Location) -> None:
     table.setdefault(key, [])
     if where not in table[key]:
         table[key].append(where)

@@ -10,7 +10,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 
-class GunicornServer(BaseApplication):  # type: ignore[misc]
+class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn has no types: its base class is Any
     """gunicorn with our options; each worker builds its own app (and loads its own store)."""
 
     def __init__(self, factory: Callable[[], Flask], options: dict[str, Any]) -> None:

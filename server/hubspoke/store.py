@@ -121,17 +121,20 @@ class EmbeddedStore:
         """Run a query. `dataset_in_query` says the text has FROM / FROM NAMED: the union default graph
         would override them (pyoxigraph ignores FROM when asked for the union), so it is not used then.
         Protocol graphs (default-graph-uri, named-graph-uri) override FROM, as the protocol says."""
-        kwargs: dict[str, object] = {"base_iri": base_iri}
+        union = False
+        default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None  # None: pyoxigraph's default
+        named_graphs: list[ox.NamedNode | ox.BlankNode] | None = None
         if dataset_in_query and not (default_graph_uris or named_graph_uris):
             pass  # FROM / FROM NAMED select graphs already in the store; pyoxigraph never fetches them
         elif default_graph_uris or named_graph_uris:
             # A protocol dataset is exactly what it names: no default-graph-uri means an empty default graph.
-            kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
-            kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
+            default_graph = [ox.NamedNode(u) for u in default_graph_uris]
+            named_graphs = [ox.NamedNode(u) for u in named_graph_uris]
         else:
-            kwargs["use_default_graph_as_union"] = True
+            union = True
         try:
-            result = self._store.query(sparql, **kwargs)  # type: ignore[arg-type]
+            result = self._store.query(sparql, base_iri=base_iri, use_default_graph_as_union=union,
+                                       default_graph=default_graph, named_graphs=named_graphs)
         except SyntaxError as error:
             raise QuerySyntaxError(str(error)) from error
         if isinstance(result, ox.QueryBoolean):

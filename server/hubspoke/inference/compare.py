@@ -21,7 +21,7 @@ def comparable(triples: Iterable[Triple]) -> set[Triple]:
     def own(term: object) -> bool:
         return isinstance(term, ox.NamedNode) and not term.value.startswith(_BUILTIN)
 
-    out = set()
+    out: set[Triple] = set()
     for s, p, o in triples:
         if not own(s) or isinstance(o, ox.BlankNode):
             continue

@@ -91,7 +91,7 @@ def derivation_triples(
             described.add(t)
             out.extend([
                 ox.Triple(node, TYPE, STATEMENT),
-                ox.Triple(node, SUBJECT, t[0]),  # type: ignore[arg-type]
+                ox.Triple(node, SUBJECT, t[0]),
                 ox.Triple(node, PREDICATE, t[1]),
                 ox.Triple(node, OBJECT, t[2]),
             ])
@@ -125,7 +125,7 @@ def derivation_triples(
             elif premise in asserted_in:
                 quotes |= quotes_of_subject.get(premise[0], set())
         support[t] = frozenset(quotes)
-        out += [ox.Triple(node, SUPPORTING_QUOTATION, q) for q in sorted(quotes, key=str)]  # type: ignore[arg-type]
+        out += [ox.Triple(node, SUPPORTING_QUOTATION, q) for q in sorted(quotes, key=str)]
 
     for info in rules:
         used_rules.add(info.iri)

@@ -96,7 +96,7 @@ def _from_statement(store: Store, node: ox.NamedNode, depth: int) -> Explanation
     rows = _select(store, f"""SELECT ?s ?p ?o ?g WHERE {{ GRAPH <{ns.DERIVATIONS_GRAPH}> {{
         {node} rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o OPTIONAL {{ {node} hs:assertedIn ?g }} }} }}""")
     first = rows[0]
-    found = Explanation(first["s"], first["p"], first["o"], sorted({r["g"].value for r in rows if r["g"]}))  # type: ignore[arg-type]
+    found = Explanation(first["s"], first["p"], first["o"], sorted({r["g"].value for r in rows if r["g"]}))
     if found.asserted_in:
         if ns.FACTS_GRAPH in found.asserted_in or ns.LINKS_GRAPH in found.asserted_in:
             found.quotes = _quotes(store, found.subject)
@@ -115,7 +115,7 @@ def _derive(store: Store, node: ox.NamedNode, found: Explanation, depth: int) ->
     found.rule_label = rows[0]["label"].value if rows[0]["label"] else ""
     found.rule_comment = rows[0]["comment"].value if rows[0]["comment"] else ""
     if depth < MAX_DEPTH:
-        found.premises = [_from_statement(store, r["premise"], depth + 1) for r in rows]  # type: ignore[arg-type]
+        found.premises = [_from_statement(store, r["premise"], depth + 1) for r in rows]
 
 
 def explain(store: Store, subject: Term, predicate: ox.NamedNode, obj: Term) -> Explanation:
@@ -130,7 +130,7 @@ def explain(store: Store, subject: Term, predicate: ox.NamedNode, obj: Term) -> 
         nodes = _select(store, f"""SELECT ?st WHERE {{ GRAPH <{ns.DERIVATIONS_GRAPH}> {{
             ?st rdf:subject {subject} ; rdf:predicate {predicate} ; rdf:object {obj} . ?d hs:derivedStatement ?st }} }} LIMIT 1""")
         if nodes:
-            _derive(store, nodes[0]["st"], found, 0)  # type: ignore[arg-type]
+            _derive(store, nodes[0]["st"], found, 0)
     return found
 
 

@@ -34,7 +34,23 @@ class Inference:
 
 
 def as_tuple(t: ox.Triple) -> Triple:
-    return (t.subject, t.predicate, t.object)  # type: ignore[return-value]
+    return (t.subject, t.predicate, t.object)
+
+
+def _subject(t: Triple) -> ox.NamedNode | ox.BlankNode | ox.Triple:
+    """t's subject, which is never a literal: pyoxigraph gives none and Reasoner._emit drops them."""
+    s = t[0]
+    if isinstance(s, ox.Literal):
+        raise TypeError(f"a literal cannot be the subject of {t}")
+    return s
+
+
+def as_quad(t: Triple) -> ox.Quad:
+    return ox.Quad(_subject(t), t[1], t[2])
+
+
+def as_triple(t: Triple) -> ox.Triple:
+    return ox.Triple(_subject(t), t[1], t[2])
 
 
 def infer(inputs: Mapping[str, Sequence[ox.Triple]], rules: list[Rule], *, domain_range: bool = False) -> Inference:
@@ -42,12 +58,12 @@ def infer(inputs: Mapping[str, Sequence[ox.Triple]], rules: list[Rule], *, domai
     started = time.perf_counter()
     asserted_in: dict[Triple, str] = {}
     for graph, triples in inputs.items():
-        for t in triples:
-            asserted_in.setdefault(as_tuple(t), graph)
+        for triple in triples:
+            asserted_in.setdefault(as_tuple(triple), graph)
     reasoner = Reasoner(asserted_in, domain_range=domain_range)
     reasoner.run()
     store = ox.Store()
-    store.bulk_extend(ox.Quad(*t) for t in reasoner.index.all)  # type: ignore[misc]
+    store.bulk_extend(as_quad(t) for t in reasoner.index.all)
     rounds = 1
     while rules and rounds <= MAX_ROUNDS:
         new: list[Triple] = []
@@ -60,12 +76,12 @@ def infer(inputs: Mapping[str, Sequence[ox.Triple]], rules: list[Rule], *, domai
         before = len(reasoner.derivations)
         reasoner.run()
         added = list(reasoner.derivations)[before - len(new):]  # the rule's triples and what follows
-        store.extend(ox.Quad(*t) for t in added)  # type: ignore[misc]
+        store.extend(as_quad(t) for t in added)
         rounds += 1
     clashes = reasoner.check()
     info = [RuleInfo(r.iri, r.label, r.comment) for r in rules]
     return Inference(
-        inferred=[ox.Triple(*t) for t in reasoner.derivations],  # type: ignore[misc]
+        inferred=[as_triple(t) for t in reasoner.derivations],
         derivations=derivation_triples(reasoner.derivations, asserted_in, info),
         per_rule=dict(Counter(d.rule for d in reasoner.derivations.values())),
         clashes=clashes,

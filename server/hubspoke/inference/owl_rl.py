@@ -25,7 +25,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
+# A node in a triple. RDF 1.2 triple terms are opaque nodes to the rules; they come from the input
+# as pyoxigraph gives it, never from a rule.
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 Triple = tuple[Term, ox.NamedNode, Term]
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -114,6 +116,12 @@ def rdf_list(index: Index, head: Term) -> list[Term]:
     return items
 
 
+def _iris(terms: Iterable[Term]) -> list[ox.NamedNode]:
+    """The IRIs among terms, in their order: only an IRI can be a predicate (a triple with a blank
+    node or a literal there is not RDF, and could not be stored)."""
+    return [t for t in terms if isinstance(t, ox.NamedNode)]
+
+
 class Reasoner:
     """The OWL 2 RL closure of a set of triples. `asserted` is never changed; what is new is in
     `derivations` (triple -> how it was derived), in the order it was found."""
@@ -153,23 +161,23 @@ class Reasoner:
         """The consistency rules (cax-dw, cax-adc, prp-irp, prp-asyp) over the closed graph."""
         clashes: list[Clash] = []
         idx = self.index
-        pairs: list[tuple[Term, Term, Triple | None]] = [(a, b, (a, DISJOINT, b)) for a, bs in idx.out[DISJOINT].items() for b in bs]  # type: ignore[misc]
+        pairs: list[tuple[Term, Term, Triple | None]] = [(a, b, (a, DISJOINT, b)) for a, bs in idx.out[DISJOINT].items() for b in bs]
         for node in idx.subjects(TYPE, ALLDISJOINT):
             members = [m for head in idx.objects(node, MEMBERS) for m in rdf_list(idx, head)]
             pairs += [(a, b, None) for i, a in enumerate(members) for b in members[i + 1:]]
         for a, b, axiom in pairs:
             for x in idx.subjects(TYPE, a) & idx.subjects(TYPE, b):
                 premises = ((x, TYPE, a), (x, TYPE, b)) + ((axiom,) if axiom else ())
-                clashes.append(Clash("cax-dw" if axiom else "cax-adc", f"{x} is in disjoint classes {a} and {b}", premises))  # type: ignore[arg-type]
-        for p in idx.subjects(TYPE, IRREFLEXIVE):
-            for s, os in idx.out.get(p, {}).items():  # type: ignore[call-overload]
+                clashes.append(Clash("cax-dw" if axiom else "cax-adc", f"{x} is in disjoint classes {a} and {b}", premises))
+        for p in _iris(idx.subjects(TYPE, IRREFLEXIVE)):
+            for s, os in idx.out.get(p, {}).items():
                 if s in os:
-                    clashes.append(Clash("prp-irp", f"{s} {p} itself, but {p} is irreflexive", ((s, p, s),)))  # type: ignore[arg-type]
-        for p in idx.subjects(TYPE, ASYMMETRIC):
-            for s, os in idx.out.get(p, {}).items():  # type: ignore[call-overload]
+                    clashes.append(Clash("prp-irp", f"{s} {p} itself, but {p} is irreflexive", ((s, p, s),)))
+        for p in _iris(idx.subjects(TYPE, ASYMMETRIC)):
+            for s, os in idx.out.get(p, {}).items():
                 for o in os:
-                    if s in idx.objects(o, p) and str(s) <= str(o):  # type: ignore[arg-type]
-                        clashes.append(Clash("prp-asyp", f"{s} and {o} relate both ways by asymmetric {p}", ((s, p, o), (o, p, s))))  # type: ignore[arg-type]
+                    if s in idx.objects(o, p) and str(s) <= str(o):
+                        clashes.append(Clash("prp-asyp", f"{s} and {o} relate both ways by asymmetric {p}", ((s, p, o), (o, p, s))))
         self.clashes = clashes
         return clashes
 
@@ -180,51 +188,53 @@ class Reasoner:
         queue: deque[Triple] = deque()
         for c, ds in list(idx.out[EQCLASS].items()):
             for d in ds:  # scm-eqc1: equivalent classes are sub-classes of each other
-                queue += [t for t in ((c, SUBCLASS, d), (d, SUBCLASS, c)) if self._emit(t, "scm-eqc1", ((c, EQCLASS, d),), queue=False)]  # type: ignore[arg-type]
+                queue += [t for t in ((c, SUBCLASS, d), (d, SUBCLASS, c)) if self._emit(t, "scm-eqc1", ((c, EQCLASS, d),), queue=False)]
         for p, qs in list(idx.out[EQPROP].items()):
             for q in qs:  # scm-eqp1
-                queue += [t for t in ((p, SUBPROP, q), (q, SUBPROP, p)) if self._emit(t, "scm-eqp1", ((p, EQPROP, q),), queue=False)]  # type: ignore[arg-type]
+                queue += [t for t in ((p, SUBPROP, q), (q, SUBPROP, p)) if self._emit(t, "scm-eqp1", ((p, EQPROP, q),), queue=False)]
         queue.extend(t for t in idx.all if t[1] in (SUBCLASS, SUBPROP))
         while queue:  # scm-sco / scm-spo: transitive closure, skipping the reflexive triples
             a, rel, b = queue.popleft()
             rule = "scm-sco" if rel == SUBCLASS else "scm-spo"
             for c in list(idx.objects(b, rel)):
                 t = (a, rel, c)
-                if a != c and self._emit(t, rule, ((a, rel, b), (b, rel, c)), queue=False):  # type: ignore[arg-type]
-                    queue.append(t)  # type: ignore[arg-type]
+                if a != c and self._emit(t, rule, ((a, rel, b), (b, rel, c)), queue=False):
+                    queue.append(t)
             for z in list(idx.subjects(rel, a)):
                 t = (z, rel, b)
-                if z != b and self._emit(t, rule, ((z, rel, a), (a, rel, b)), queue=False):  # type: ignore[arg-type]
-                    queue.append(t)  # type: ignore[arg-type]
+                if z != b and self._emit(t, rule, ((z, rel, a), (a, rel, b)), queue=False):
+                    queue.append(t)
 
     def _tables(self) -> None:
         idx = self.index
         self.supers = {c: ds for c, ds in idx.out[SUBCLASS].items()}
         self.superprops = {p: qs for p, qs in idx.out[SUBPROP].items()}
-        self.inverses: dict[Term, list[tuple[Term, Triple]]] = defaultdict(list)
+        self.inverses: dict[ox.NamedNode, list[tuple[ox.NamedNode, Triple]]] = defaultdict(list)
         for p, qs in idx.out[INVERSE].items():
-            for q in qs:
-                self.inverses[p].append((q, (p, INVERSE, q)))  # type: ignore[arg-type]
-                self.inverses[q].append((p, (p, INVERSE, q)))  # type: ignore[arg-type]
+            for q in _iris(qs):
+                if isinstance(p, ox.NamedNode):
+                    self.inverses[p].append((q, (p, INVERSE, q)))
+                    self.inverses[q].append((p, (p, INVERSE, q)))
         self.symmetric = idx.subjects(TYPE, SYMMETRIC)
         self.transitive = idx.subjects(TYPE, TRANSITIVE)
         # property chains: for each property, the chains it appears in and where
-        self.chains: dict[Term, list[tuple[Term, list[Term], int, Triple]]] = defaultdict(list)
+        self.chains: dict[ox.NamedNode, list[tuple[ox.NamedNode, list[ox.NamedNode], int, Triple]]] = defaultdict(list)
         for p, heads in idx.out[CHAIN].items():
             for head in heads:
-                links = rdf_list(idx, head)
-                if len(links) >= 2:
+                members = rdf_list(idx, head)
+                links = _iris(members)
+                if isinstance(p, ox.NamedNode) and len(links) == len(members) and len(links) >= 2:
                     for i, link in enumerate(links):
-                        self.chains[link].append((p, links, i, (p, CHAIN, head)))  # type: ignore[arg-type]
+                        self.chains[link].append((p, links, i, (p, CHAIN, head)))
         # owl:hasValue restrictions: class -> (property, value), and (property, value) -> classes
         self.has_value: dict[Term, list[tuple[ox.NamedNode, Term, tuple[Triple, ...]]]] = defaultdict(list)
-        self.value_classes: dict[tuple[Term, Term], list[tuple[Term, tuple[Triple, ...]]]] = defaultdict(list)
+        self.value_classes: dict[tuple[ox.NamedNode, Term], list[tuple[Term, tuple[Triple, ...]]]] = defaultdict(list)
         for r, vs in idx.out[HASVALUE].items():
             for v in vs:
-                for p in idx.objects(r, ONPROPERTY):
+                for p in _iris(idx.objects(r, ONPROPERTY)):
                     axioms = ((r, HASVALUE, v), (r, ONPROPERTY, p))
-                    self.has_value[r].append((p, v, axioms))  # type: ignore[arg-type]
-                    self.value_classes[(p, v)].append((r, axioms))  # type: ignore[arg-type]
+                    self.has_value[r].append((p, v, axioms))
+                    self.value_classes[(p, v)].append((r, axioms))
         self.domains = idx.out[DOMAIN] if self.domain_range else {}
         self.ranges = idx.out[RANGE] if self.domain_range else {}
 
@@ -243,20 +253,20 @@ class Reasoner:
         idx = self.index
         if p == TYPE:
             for d in self.supers.get(o, ()):  # cax-sco
-                self._emit((s, TYPE, d), "cax-sco", (t, (o, SUBCLASS, d)))  # type: ignore[arg-type]
+                self._emit((s, TYPE, d), "cax-sco", (t, (o, SUBCLASS, d)))
             for q, v, axioms in self.has_value.get(o, ()):  # cls-hv1
                 self._emit((s, q, v), "cls-hv1", (t, *axioms))
             return
-        for q in self.superprops.get(p, ()):  # prp-spo1
-            self._emit((s, q, o), "prp-spo1", (t, (p, SUBPROP, q)))  # type: ignore[arg-type]
+        for q in _iris(self.superprops.get(p, ())):  # prp-spo1
+            self._emit((s, q, o), "prp-spo1", (t, (p, SUBPROP, q)))
         if isinstance(o, ox.Literal):
             for r, axioms in self.value_classes.get((p, o), ()):  # cls-hv2 (datatype property)
-                self._emit((s, TYPE, r), "cls-hv2", (t, *axioms))  # type: ignore[arg-type]
+                self._emit((s, TYPE, r), "cls-hv2", (t, *axioms))
             for d in self.domains.get(p, ()):
-                self._emit((s, TYPE, d), "prp-dom", (t, (p, DOMAIN, d)))  # type: ignore[arg-type]
+                self._emit((s, TYPE, d), "prp-dom", (t, (p, DOMAIN, d)))
             return
         for q, axiom in self.inverses.get(p, ()):  # prp-inv1 / prp-inv2
-            self._emit((o, q, s), "prp-inv", (t, axiom))  # type: ignore[arg-type]
+            self._emit((o, q, s), "prp-inv", (t, axiom))
         if p in self.symmetric:  # prp-symp
             self._emit((o, p, s), "prp-symp", (t, (p, TYPE, SYMMETRIC)))
         if p in self.transitive:  # prp-trp, with t as the first or the second link
@@ -267,23 +277,23 @@ class Reasoner:
                 self._emit((w, p, o), "prp-trp", ((w, p, s), t, axiom))
         for chain_property, links, i, axiom in self.chains.get(p, ()):  # prp-spo2
             for start, end, used in self._chain_paths(links, i, t):
-                self._emit((start, chain_property, end), "prp-spo2", (*used, axiom))  # type: ignore[arg-type]
+                self._emit((start, chain_property, end), "prp-spo2", (*used, axiom))
         for r, axioms in self.value_classes.get((p, o), ()):  # cls-hv2
-            self._emit((s, TYPE, r), "cls-hv2", (t, *axioms))  # type: ignore[arg-type]
+            self._emit((s, TYPE, r), "cls-hv2", (t, *axioms))
         for d in self.domains.get(p, ()):  # prp-dom
-            self._emit((s, TYPE, d), "prp-dom", (t, (p, DOMAIN, d)))  # type: ignore[arg-type]
+            self._emit((s, TYPE, d), "prp-dom", (t, (p, DOMAIN, d)))
         for r in self.ranges.get(p, ()):  # prp-rng
-            self._emit((o, TYPE, r), "prp-rng", (t, (p, RANGE, r)))  # type: ignore[arg-type]
+            self._emit((o, TYPE, r), "prp-rng", (t, (p, RANGE, r)))
 
-    def _chain_paths(self, links: list[Term], i: int, t: Triple) -> list[tuple[Term, Term, tuple[Triple, ...]]]:
+    def _chain_paths(self, links: list[ox.NamedNode], i: int, t: Triple) -> list[tuple[Term, Term, tuple[Triple, ...]]]:
         """Every full walk along a property chain that uses triple t as link i."""
         idx = self.index
         backward: list[tuple[Term, tuple[Triple, ...]]] = [(t[0], ())]
         for link in reversed(links[:i]):
-            backward = [(w, ((w, link, x), *used)) for x, used in backward for w in idx.subjects(link, x)]  # type: ignore[arg-type, misc]
+            backward = [(w, ((w, link, x), *used)) for x, used in backward for w in idx.subjects(link, x)]
         forward: list[tuple[Term, tuple[Triple, ...]]] = [(t[2], ())]
         for link in links[i + 1:]:
-            forward = [(z, (*used, (x, link, z))) for x, used in forward for z in idx.objects(x, link)]  # type: ignore[arg-type, misc]
+            forward = [(z, (*used, (x, link, z))) for x, used in forward for z in idx.objects(x, link)]
         return [(start, end, (*before, t, *after)) for start, before in backward for end, after in forward]
 
 

@@ -19,7 +19,7 @@ year for want of a date are listed. undated="include" counts every undated fact 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -122,7 +122,7 @@ def _rows(store: Store, query: str) -> list[dict[str, ox.NamedNode | ox.Literal 
     result = store.query(_PREFIXES + query)
     assert isinstance(result.payload, ox.QuerySolutions)
     names = [v.value for v in result.payload.variables]
-    return [{n: row[n] for n in names} for row in result.payload]  # type: ignore[misc]
+    return [{n: row[n] for n in names} for row in result.payload]
 
 
 def _year(term: object) -> int | None:
@@ -152,20 +152,20 @@ def load_facts(store: Store) -> tuple[list[Fact], dict[str, str], dict[str, str]
         fact.end = max(ends) if ends else None
     for row in _rows(store, f"""SELECT ?tie ?kind WHERE {{ GRAPH <{ns.FACTS_GRAPH}> {{ ?tie a ?c }}
         ?tie a hs:SecurityTie . ?c rdfs:label ?kind FILTER(langMatches(lang(?kind), "en")) }} ORDER BY ?kind"""):
-        if (fact := facts.get(_value(row["tie"]))) and _value(row["kind"]) not in fact.kinds:
-            fact.kinds.append(_value(row["kind"]))
+        if (known := facts.get(_value(row["tie"]))) and _value(row["kind"]) not in known.kinds:
+            known.kinds.append(_value(row["kind"]))
     for row in _rows(store, """SELECT ?tie ?q ?quote ?doc ?title ?issued WHERE { ?tie a hs:SecurityTie ; prov:wasDerivedFrom ?q .
         ?q prov:value ?quote OPTIONAL { ?q prov:wasQuotedFrom ?doc OPTIONAL { ?doc dcterms:title ?title }
         OPTIONAL { ?doc dcterms:issued ?issued } } } ORDER BY ?q"""):
-        if fact := facts.get(_value(row["tie"])):
-            issued = [y for y in (_year(row["issued"]), fact.attested) if y is not None]
-            fact.attested = min(issued) if issued else None
+        if known := facts.get(_value(row["tie"])):
+            issued = [y for y in (_year(row["issued"]), known.attested) if y is not None]
+            known.attested = min(issued) if issued else None
             source = Source(_value(row["quote"]), _value(row["q"]), _value(row["doc"]), _value(row["title"]))
-            if source not in fact.sources:
-                fact.sources.append(source)
+            if source not in known.sources:
+                known.sources.append(source)
     for row in _rows(store, "SELECT ?tie ?claimed WHERE { ?tie a hs:SecurityTie ; hs:claimDate ?claimed }"):
-        if (fact := facts.get(_value(row["tie"]))) and (y := _year(row["claimed"])) is not None:
-            fact.attested = y  # the tie's own claim date wins over its documents' dates
+        if (known := facts.get(_value(row["tie"]))) and (y := _year(row["claimed"])) is not None:
+            known.attested = y  # the tie's own claim date wins over its documents' dates
     labels = {_value(r["s"]): _value(r["label"]) for r in _rows(store, """SELECT ?s (SAMPLE(?l) AS ?label) WHERE {
         ?s a hs:State OPTIONAL { ?s skos:prefLabel ?l FILTER(langMatches(lang(?l), "en") || lang(?l) = "") } } GROUP BY ?s""")}
     labels = {s: (label or s.rsplit("/", 1)[-1]) for s, label in labels.items()}
@@ -208,19 +208,25 @@ def compute(facts: Iterable[Fact], labels: dict[str, str], kind_labels: dict[str
                 if a != b:
                     edges.setdefault(a, {}).setdefault(b, []).append(f)
 
-    def best(a: str, b: str, keep: object = None) -> Fact | None:
-        candidates = [f for f in edges.get(a, {}).get(b, []) if keep is None or keep(f)]  # type: ignore[operator]
+    def best(a: str, b: str, keep: Callable[[Fact], bool] | None = None) -> Fact | None:
+        candidates = [f for f in edges.get(a, {}).get(b, []) if keep is None or keep(f)]
         return min(candidates, key=_preference) if candidates else None
 
-    alliance_of = {s: f for s in edges.get(hub, {}) if (f := best(s, hub, lambda f: f.alliance))}
+    def best_of_edge(a: str, b: str) -> Fact:
+        """best() for a and b known to be linked (b is in edges[a]), so there is a fact."""
+        fact = best(a, b)
+        assert fact is not None, (a, b)
+        return fact
+
+    alliance_of = {s: alliance for s in edges.get(hub, {}) if (alliance := best(s, hub, lambda f: f.alliance))}
     allies = by_label(alliance_of)
     items: list[Item] = []
     for s in allies:
         items.append(Item(s, KIND_ALLY, [], [_link(s, hub, alliance_of[s])]))
     for a in allies:
         for b in allies:
-            if a != b and (f := best(a, b, lambda f: hub not in f.parties)):
-                items.append(Item(a, KIND_SPOKE, [b], [_link(a, b, f), _link(b, hub, alliance_of[b])]))
+            if a != b and (spoke := best(a, b, lambda f: hub not in f.parties)):
+                items.append(Item(a, KIND_SPOKE, [b], [_link(a, b, spoke), _link(b, hub, alliance_of[b])]))
 
     # shortest chains: breadth-first from the hub, neighbours in a stable order
     parent: dict[str, tuple[str, Fact]] = {}
@@ -230,7 +236,7 @@ def compute(facts: Iterable[Fact], labels: dict[str, str], kind_labels: dict[str
         for nxt in by_label(edges.get(node, {})):
             if nxt not in seen:
                 seen.add(nxt)
-                parent[nxt] = (node, best(nxt, node))  # type: ignore[assignment]
+                parent[nxt] = (node, best_of_edge(nxt, node))
                 queue.append(nxt)
 
     unlinked = []
@@ -238,20 +244,20 @@ def compute(facts: Iterable[Fact], labels: dict[str, str], kind_labels: dict[str
         if s == hub or s in alliance_of:
             continue
         with_hub = edges.get(s, {}).get(hub, [])
-        if f := best(s, hub, lambda f: len(f.parties) == 2):
-            items.append(Item(s, KIND_DIRECT, [], [_link(s, hub, f)]))
+        if direct := best(s, hub, lambda f: len(f.parties) == 2):
+            items.append(Item(s, KIND_DIRECT, [], [_link(s, hub, direct)]))
         elif with_hub:
-            f = min(with_hub, key=lambda f: (len(f.parties), *_preference(f)))
-            others = by_label(f.parties - {s, hub})
-            items.append(Item(s, KIND_MINILATERAL, others, [_link(s, hub, f)]))
+            shared = min(with_hub, key=lambda f: (len(f.parties), *_preference(f)))
+            others = by_label(shared.parties - {s, hub})
+            items.append(Item(s, KIND_MINILATERAL, others, [_link(s, hub, shared)]))
         elif tied_allies := [a for a in allies if a in edges.get(s, {})]:
             ally = tied_allies[0]
-            items.append(Item(s, KIND_THROUGH_ALLY, tied_allies, [_link(s, ally, best(s, ally)), _link(ally, hub, alliance_of[ally])]))  # type: ignore[arg-type]
+            items.append(Item(s, KIND_THROUGH_ALLY, tied_allies, [_link(s, ally, best_of_edge(s, ally)), _link(ally, hub, alliance_of[ally])]))
         elif s in parent:
             path, node = [], s
             while node != hub:
-                up, f = parent[node]
-                path.append(_link(node, up, f))
+                up, fact = parent[node]
+                path.append(_link(node, up, fact))
                 node = up
             items.append(Item(s, KIND_CHAIN, [link.target for link in path[:-1]], path))
         else:

@@ -69,7 +69,7 @@ def write_refusal() -> Reply | None:
 def with_deadline(handler: Callable[[Any], Reply], request_spec: Any, key: object) -> Reply:
     """handler(request_spec) in the worker's query process, stopped at the configured timeout (timeout.py)."""
     seconds = config().query_timeout
-    executor = current_app.extensions.setdefault("hubspoke_executor", Executor())
+    executor: Executor = current_app.extensions.setdefault("hubspoke_executor", Executor())
     try:
         return executor.call(handler, request_spec, key, seconds)
     except WorkTimedOut:

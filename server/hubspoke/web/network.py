@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from hubspoke.inference import ties as tie
-from hubspoke.web.ties import UNDATED, parse_year, wants_json
+from hubspoke.web.ties import parse_undated, parse_year, wants_json
 
 bp = Blueprint("network", __name__)
 
@@ -39,11 +39,9 @@ class Edge:
 def network() -> Response | str:
     store = current_app.config["HUBSPOKE_STORE"]
     year = parse_year(request.args.get("year"))
-    undated = request.args.get("undated", "attested")
-    if undated not in UNDATED:
-        abort(400, description=f"undated must be one of {', '.join(UNDATED)}")
+    undated = parse_undated(request.args.get("undated", "attested"))
     facts, labels, _kinds = tie.load_facts(store)
-    holding = [f for f in facts if len(f.parties) <= tie.MAX_PARTIES and f.holds(year, undated)]  # type: ignore[arg-type]
+    holding = [f for f in facts if len(f.parties) <= tie.MAX_PARTIES and f.holds(year, undated)]
     if wants_json():
         return jsonify(year=year, undated=undated, hub=tie.UNITED_STATES,
                        states=sorted({p for f in holding for p in f.parties}),

@@ -17,7 +17,7 @@ from werkzeug.datastructures import MIMEAccept
 
 from hubspoke.namespaces import PREFIXES
 from hubspoke.query_guard import GuardError, inspect_query, inspect_update
-from hubspoke.store import EmbeddedStore, QuerySyntaxError
+from hubspoke.store import EmbeddedStore, QuerySyntaxError, ResultKind
 from hubspoke.web.common import Reply, config, guarded_write, invalid_iri, plain, store, with_deadline, write_refusal
 from hubspoke.web.media import GRAPH_TYPES, TABLES, MediaType, content_type, negotiate
 from hubspoke.web import results_page
@@ -130,11 +130,11 @@ def _query(text: str, params: Any) -> Reply | Response:
     return results_page.render(reply, text) if page else reply
 
 
-def answer(kind: str, payload: Any, accept: MIMEAccept, formats: Sequence[str], row_cap: int) -> Reply:
+def answer(kind: ResultKind, payload: Any, accept: MIMEAccept, formats: Sequence[str], row_cap: int) -> Reply:
     """Serialise a result in the negotiated format; more rows than the cap is refused, never cut."""
-    media = negotiate(kind, accept, formats)  # type: ignore[arg-type]
+    media = negotiate(kind, accept, formats)
     if media is None:
-        offered = ", ".join(dict.fromkeys(m.mime for m in TABLES[kind]))  # type: ignore[index]
+        offered = ", ".join(dict.fromkeys(m.mime for m in TABLES[kind]))
         return plain(406, f"None of the accepted media types can carry this result; offered: {offered}")
     headers = {"Vary": "Accept"}
     if kind == "boolean":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 
 from hubspoke.inference import explain as ex
@@ -16,7 +17,8 @@ from hubspoke.inference import ties as tie
 
 bp = Blueprint("ties", __name__)
 MIN_YEAR, MAX_YEAR = 1800, 2200
-UNDATED = ("attested", "include", "exclude")
+_POLICIES: tuple[tie.Undated, ...] = ("attested", "include", "exclude")
+UNDATED: tuple[str, ...] = _POLICIES  # the policies' names, for messages and other views' checks
 
 
 def wants_json() -> bool:
@@ -27,11 +29,19 @@ def wants_json() -> bool:
 
 
 def parse_year(text: str | None) -> int | None:
-    if text in (None, ""):
+    if not text:  # None or ""
         return None
-    if not text.isdigit() or not MIN_YEAR <= int(text) <= MAX_YEAR:  # type: ignore[union-attr]
+    if not text.isdigit() or not MIN_YEAR <= int(text) <= MAX_YEAR:
         abort(400, description=f"year must be a four-digit year between {MIN_YEAR} and {MAX_YEAR}, not {text!r}")
-    return int(text)  # type: ignore[arg-type]
+    return int(text)
+
+
+def parse_undated(text: str) -> tie.Undated:
+    """The undated policy a request names; 400 for any other."""
+    for policy in _POLICIES:
+        if text == policy:
+            return policy
+    abort(400, description=f"undated must be one of {', '.join(UNDATED)}")
 
 
 def explain_link(s: str, p: str, o: str) -> str:
@@ -42,13 +52,11 @@ def explain_link(s: str, p: str, o: str) -> str:
 def us_linked() -> Response | str:
     store = current_app.config["HUBSPOKE_STORE"]
     year = parse_year(request.args.get("year"))
-    undated = request.args.get("undated", "attested")
-    if undated not in UNDATED:
-        abort(400, description=f"undated must be one of {', '.join(UNDATED)}")
+    undated = parse_undated(request.args.get("undated", "attested"))
     compare = [parse_year(y.strip()) for y in request.args.get("compare", "").split(",") if y.strip()]
     facts, labels, kind_labels = tie.load_facts(store)
-    answer = tie.compute(facts, labels, kind_labels, year, undated, tie.UNITED_STATES)  # type: ignore[arg-type]
-    answers = [tie.compute(facts, labels, kind_labels, y, undated, tie.UNITED_STATES) for y in compare]  # type: ignore[arg-type]
+    answer = tie.compute(facts, labels, kind_labels, year, undated, tie.UNITED_STATES)
+    answers = [tie.compute(facts, labels, kind_labels, y, undated, tie.UNITED_STATES) for y in compare]
     steps = [{"from": a.year, "to": b.year, **tie.changes(a, b)} for a, b in zip(answers, answers[1:])]
     if wants_json():
         body = tie.answer_json(answer)
@@ -72,7 +80,7 @@ def explain() -> Response | tuple[Response, int] | str:
         o = ex.parse_term(request.args["o"], "object")
     except ex.TermError as error:
         abort(400, description=str(error))
-    if isinstance(s, ex.ox.Literal) or not isinstance(p, ex.ox.NamedNode):
+    if isinstance(s, ox.Literal) or not isinstance(p, ox.NamedNode):
         abort(400, description="the subject and the predicate must be IRIs")
     found = ex.explain(store, s, p, o)
     status = 404 if found.status == "absent" else 200
