@@ -245,3 +245,18 @@ def test_real_files_validate_clean(project_root: Path, seeds_dir: Path) -> None:
     paths = ProjectPaths.at(project_root, seeds_dir=seeds_dir)
     run = run_cli(paths)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_quickxplain_with_the_real_hermit_names_each_inconsistency(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the direct reading of clashes switched off, HermiT and the culprit search alone must find
+    both inconsistencies of the owl-hidden fixture, each as the smallest set of facts that causes it."""
+    import hubspoke.consistency as consistency
+    from hubspoke.build import assemble
+
+    paths = make_project("owl-hidden", tmp_path)
+    graphs, _files = assemble(paths, "0.0.1")
+    monkeypatch.setattr(consistency, "visible_conflicts", lambda ontology, groups: [])
+    result = consistency.check_consistency(graphs[ns.ONTOLOGY_GRAPH], graphs[ns.FACTS_GRAPH])
+    found = {frozenset(c.subject.removeprefix(ns.HSI) for c in conflict) for conflict in result.conflicts}
+    assert found == {frozenset({"the-alliance", "the-agreement"}), frozenset({"japan", "the-declaration"})}
+    assert not result.gave_up
