@@ -286,10 +286,7 @@ def _clashes_by_use(axioms: _Axioms, groups: Sequence[Group]) -> list[list[str]]
 
 
 def _short(iri: str) -> str:
-    for prefix, base in ns.PREFIXES.items():
-        if iri.startswith(base):
-            return f"{prefix}:{iri[len(base):]}"
-    return f"<{iri}>"
+    return ns.prefixed_name(iri) or f"<{iri}>"
 
 
 class _Axioms:

@@ -27,3 +27,13 @@ PREFIXES: Final[dict[str, str]] = {
     "dcterms": "http://purl.org/dc/terms/",
     "sh": "http://www.w3.org/ns/shacl#",
 }
+
+
+def prefixed_name(iri: str, prefixes: dict[str, str] | None = None) -> str | None:
+    """`hs:State` for an IRI that one of the prefixes covers with a plain local name; None otherwise
+    (callers choose their own fallback: the IRI, or `<IRI>`)."""
+    for prefix, base in (prefixes or PREFIXES).items():
+        local = iri[len(base):]
+        if iri.startswith(base) and local and "/" not in local:
+            return f"{prefix}:{local}"
+    return None

@@ -64,10 +64,7 @@ _REPORT_PREFIXES = {**ns.PREFIXES, "wd": "http://www.wikidata.org/entity/"}
 
 def compact(iri: str) -> str:
     """An IRI with a known prefix, as a curator writes it in Turtle; anything else unchanged."""
-    for prefix, base in _REPORT_PREFIXES.items():
-        if iri.startswith(base) and iri != base:
-            return f"{prefix}:{iri[len(base):]}"
-    return iri
+    return ns.prefixed_name(iri, _REPORT_PREFIXES) or iri
 
 
 _IRI_IN_TEXT = re.compile(r"<?(https?://[^\s<>\"'(),]+)>?")

@@ -41,10 +41,7 @@ def parse_term(text: str, position: str = "object") -> Term:
 def short(term: Term) -> str:
     """A prefixed name where one of our prefixes fits, else the N-Triples form."""
     if isinstance(term, ox.NamedNode):
-        for prefix, base in ns.PREFIXES.items():
-            if term.value.startswith(base) and "/" not in term.value[len(base):]:
-                return f"{prefix}:{term.value[len(base):]}"
-        return f"<{term.value}>"
+        return ns.prefixed_name(term.value) or f"<{term.value}>"
     if isinstance(term, ox.BlankNode):
         return "[anonymous]"
     return str(term)

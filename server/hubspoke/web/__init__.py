@@ -28,7 +28,7 @@ class AppConfig:
 
 
 def create_app(config: AppConfig) -> Flask:
-    from hubspoke.web import graph_store, metrics, network, ops, pages, resources, sparql
+    from hubspoke.web import graph_store, links, metrics, network, ops, pages, resources, sparql
     from hubspoke.web import ties as ties_pages
 
     app = Flask(__name__)
@@ -46,6 +46,8 @@ def create_app(config: AppConfig) -> Flask:
     app.register_blueprint(ops.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(network.bp)
+    app.add_template_global(links.local_path, "local")
+    app.add_template_global(links.short, "short")
     metrics.install(app)
     if config.cors_origins:
         from flask_cors import CORS

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
@@ -81,3 +82,22 @@ def negotiate(kind: ResultKind, accept: MIMEAccept, requested: str | Iterable[st
 def w3c_formats() -> list[str]:
     """Every format IRI the endpoint can answer in (results and graphs), for the service description."""
     return [m.w3c for table in (_RESULTS, GRAPH_TYPES) for m in table if m.w3c]
+
+
+def term_json(term: Any) -> dict[str, Any]:
+    """One RDF term as a SPARQL 1.1 Query Results JSON binding value (RDF-star triples included)."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": term_json(term.subject),
+                                            "predicate": term_json(term.predicate),
+                                            "object": term_json(term.object)}}
+    out: dict[str, Any] = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        out["datatype"] = term.datatype.value
+    return out
+

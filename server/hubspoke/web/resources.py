@@ -81,7 +81,7 @@ def describe(iri: str) -> Response | str:
     quotes = [_row(r) for r in _payload(store, _QUOTES, this)]
     label = next((r["oLabel"] or r["o"] for r in outgoing if r["p"].endswith(("#prefLabel", "#label"))), iri)
     page = render_template("resource.html", iri=iri, label=label, outgoing=outgoing, incoming=incoming,
-                           quotes=quotes, local=_local_link, short=_short)
+                           quotes=quotes)
     return Response(page, content_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
 
 
@@ -101,18 +101,3 @@ def _row(solution: ox.QuerySolution) -> dict[str, str]:
         out[variable] = "" if value is None else str(value.value)
     return out
 
-
-def _short(iri: str) -> str:
-    """A prefixed name (rdf:type, skos:altLabel) for an IRI without a label; the IRI itself otherwise."""
-    for prefix, base in ns.PREFIXES.items():
-        if iri.startswith(base) and iri != base:
-            return f"{prefix}:{iri[len(base):]}"
-    return iri
-
-
-def _local_link(iri: str) -> str | None:
-    """The server's own path for one of the graph's IRIs, so pages link to each other here."""
-    for base, path in ((ns.HSI, "/id/"), (ns.HS, "/ontology/")):
-        if iri.startswith(base):
-            return path + iri[len(base):]
-    return None

@@ -14,9 +14,9 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Response, render_template, request
 
-from hubspoke import namespaces as ns
 from hubspoke.web.common import Reply
-from hubspoke.web.media import TABLES
+from hubspoke.web.links import local_path, short
+from hubspoke.web.media import TABLES, term_json
 
 # What the query process is asked for when the page is wanted: solutions and booleans as SPARQL JSON,
 # graphs as N-Triples (the first of these each kind's table accepts).
@@ -52,34 +52,21 @@ def render(reply: Reply, query: str) -> Response:
             rows = [[_cell(b.get(v)) for v in variables] for b in data["results"]["bindings"]]
     else:
         variables = ["subject", "predicate", "object"]
-        rows = [[_cell(_json_term(t)) for t in (q.subject, q.predicate, q.object)]
+        rows = [[_cell(term_json(t)) for t in (q.subject, q.predicate, q.object)]
                 for q in ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES)]
     page = render_template("results.html", query=query, variables=variables, rows=rows, boolean=boolean)
     headers = {"Vary": "Accept", "X-Hubspoke-Row-Cap": reply.headers.get("X-Hubspoke-Row-Cap", "")}
     return Response(page, content_type="text/html; charset=utf-8", headers=headers)
 
 
-def _json_term(term: Any) -> dict[str, str]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    return out
-
-
-def _cell(term: dict[str, str] | None) -> dict[str, str]:
+def _cell(term: dict[str, Any] | None) -> dict[str, str]:
     """What a table cell shows: text, and a link for the graph's own IRIs."""
     if term is None:
         return {"text": ""}
     if term["type"] == "uri":
-        iri = term["value"]
-        for prefix, base, path in (("hsi", ns.HSI, "/id/"), ("hs", ns.HS, "/ontology/")):
-            if iri.startswith(base):
-                return {"text": f"{prefix}:{iri[len(base):]}", "link": path + iri[len(base):], "title": iri}
-        return {"text": iri}
+        iri = str(term["value"])
+        path = local_path(iri)
+        return {"text": short(iri), "link": path, "title": iri} if path else {"text": short(iri)}
     if term["type"] == "bnode":
         return {"text": "[anonymous]"}
     lang = term.get("xml:lang")

@@ -19,7 +19,7 @@ from hubspoke.namespaces import PREFIXES
 from hubspoke.query_guard import GuardError, inspect_query, inspect_update
 from hubspoke.store import EmbeddedStore, QuerySyntaxError, ResultKind
 from hubspoke.web.common import Reply, config, guarded_write, invalid_iri, plain, store, with_deadline, write_refusal
-from hubspoke.web.media import GRAPH_TYPES, TABLES, MediaType, content_type, negotiate
+from hubspoke.web.media import GRAPH_TYPES, TABLES, MediaType, content_type, negotiate, term_json
 from hubspoke.web import results_page
 from hubspoke.web.service import service_description
 
@@ -152,28 +152,11 @@ def answer(kind: ResultKind, payload: Any, accept: MIMEAccept, formats: Sequence
     return Reply(200, _serialise_solutions(payload.variables, rows, media), content_type(media.mime), headers)
 
 
-def _term_json(term: Any) -> dict[str, Any]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Triple):
-        return {"type": "triple", "value": {"subject": _term_json(term.subject),
-                                            "predicate": _term_json(term.predicate),
-                                            "object": _term_json(term.object)}}
-    out: dict[str, Any] = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-        out["datatype"] = term.datatype.value
-    return out
-
-
 def _serialise_solutions(variables: list[ox.Variable], rows: list[ox.QuerySolution], media: MediaType) -> bytes:
     """Rows already taken from the engine (to count them against the cap) are written as SPARQL JSON,
     then handed back to pyoxigraph for the other formats, so each format keeps one faithful writer."""
     names = [v.value for v in variables]
-    bindings = [{n: _term_json(row[n]) for n in names if row[n] is not None} for row in rows]
+    bindings = [{n: term_json(row[n]) for n in names if row[n] is not None} for row in rows]
     data = json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}}, ensure_ascii=False).encode("utf-8")
     if media.format == ox.QueryResultsFormat.JSON:
         return data
