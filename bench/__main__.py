@@ -22,7 +22,8 @@ import pyoxigraph as ox
 import rdflib
 
 from hubspoke import namespaces as ns
-from hubspoke.build import assemble, to_oxigraph, to_rdflib
+from hubspoke.build import assemble
+from hubspoke.rdf_bridge import to_oxigraph, to_rdflib
 from hubspoke.cli import project_version
 from hubspoke.config import ProjectPaths
 from hubspoke.inference.compare import comparable

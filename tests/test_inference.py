@@ -12,7 +12,8 @@ import pytest
 import rdflib
 
 from hubspoke import namespaces as ns
-from hubspoke.build import BuildReport, to_oxigraph
+from hubspoke.build import BuildReport
+from hubspoke.rdf_bridge import to_oxigraph
 from hubspoke.config import ProjectPaths
 from hubspoke.inference.compare import comparable
 from hubspoke.inference.materialise import Inference, as_tuple, infer

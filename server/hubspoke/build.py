@@ -15,12 +15,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-import rdflib
 
 from hubspoke import namespaces as ns
 from hubspoke.config import ProjectPaths
 from hubspoke.loading import LoadedFile, load_folder, turtle_files
 from hubspoke.locate import index_files
+from hubspoke.rdf_bridge import to_oxigraph
 from hubspoke.validation import Problem, validate_all
 
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -81,20 +81,6 @@ def link_triples(paths: ProjectPaths) -> list[ox.Triple]:
     from hubspoke.identifiers import identifier_graph  # the curated-identifier module
 
     return to_oxigraph(identifier_graph(paths.identifiers_csv))
-
-
-def to_rdflib(triples: list[ox.Triple]) -> rdflib.Graph:
-    """Hand triples to rdflib (for pyshacl) through N-Triples, the cheapest faithful route."""
-    graph = rdflib.Graph()
-    data = ox.serialize([ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=ox.RdfFormat.N_TRIPLES)
-    if data:
-        graph.parse(data=data, format="nt")
-    return graph
-
-
-def to_oxigraph(graph: rdflib.Graph) -> list[ox.Triple]:
-    data = graph.serialize(format="nt", encoding="utf-8")
-    return [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
 
 
 def assemble(paths: ProjectPaths, version: str) -> tuple[dict[str, list[ox.Triple]], list[Path]]:

@@ -287,7 +287,7 @@ def _graph_set(store: ox.Store, name: str) -> set[ox.Triple]:
 
 
 def _shape_problems(candidate: ox.Store, shapes: set[ox.Triple]) -> list[Problem]:
-    from hubspoke.build import to_rdflib
+    from hubspoke.rdf_bridge import to_rdflib
     from hubspoke.validation import validate_shacl
 
     data = [q.triple for q in candidate

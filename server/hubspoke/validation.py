@@ -6,11 +6,9 @@ and line of the offending statement, the rule, a message a curator can act on an
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import dataclasses
-import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from rdflib.namespace import SH
 
 from hubspoke import namespaces as ns
 from hubspoke.locate import SourceIndex
+from hubspoke.rdf_bridge import quiet_rdflib, to_rdflib
 
 PROV = "http://www.w3.org/ns/prov#"
 
@@ -73,18 +72,6 @@ _IRI_IN_TEXT = re.compile(r"<?(https?://[^\s<>\"'(),]+)>?")
 def compact_all(text: str) -> str:
     """The IRIs a message template filled in, written as a curator writes them (hsi:japan)."""
     return _IRI_IN_TEXT.sub(lambda m: compact(m.group(1)) if compact(m.group(1)) != m.group(1) else m.group(0), text)
-
-
-@contextlib.contextmanager
-def quiet_rdflib() -> Iterator[None]:
-    """rdflib logs a stack trace for each ill-typed literal (a bad date); the shapes report those instead."""
-    logger = logging.getLogger("rdflib.term")
-    saved = logger.level
-    logger.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        logger.setLevel(saved)
 
 
 def _rule_name(shapes: rdflib.Graph, shape: rdflib.term.Node | None, component: rdflib.term.Node | None) -> tuple[str, str]:
@@ -142,15 +129,6 @@ def validate_shacl(data: rdflib.Graph, shapes: rdflib.Graph) -> list[Problem]:
             )
         )
     return sorted(problems, key=lambda p: (p.focus, p.rule, p.path, p.value))
-
-
-def _to_rdflib(triples: Sequence[ox.Triple]) -> rdflib.Graph:
-    graph = rdflib.Graph()
-    data = ox.serialize([ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=ox.RdfFormat.N_TRIPLES)
-    if data:
-        with quiet_rdflib():
-            graph.parse(data=data, format="nt")
-    return graph
 
 
 def owl_problems(ontology: Sequence[ox.Triple], facts: Sequence[ox.Triple]) -> list[Problem]:
@@ -211,12 +189,12 @@ def validate_all(
     given) and sorted. Without a seed folder the quote check is skipped; without an index, no file:line.
     """
     ontology, facts, links = graphs[ns.ONTOLOGY_GRAPH], graphs[ns.FACTS_GRAPH], graphs.get(ns.LINKS_GRAPH, [])
-    data = _to_rdflib([*ontology, *facts, *links])
+    data = to_rdflib([*ontology, *facts, *links])
     quotes = quote_problems(data, seeds_dir) if seeds_dir is not None else []  # first: it may not be able to run
     # HermiT runs in a Java process: let it reason while pyshacl works (two cores, half the wait)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="hermit") as pool:
         owl = pool.submit(owl_problems, ontology, facts)
-        problems = validate_shacl(data, _to_rdflib(graphs.get(ns.SHAPES_GRAPH, [])))
+        problems = validate_shacl(data, to_rdflib(graphs.get(ns.SHAPES_GRAPH, [])))
         problems += owl.result()
     problems += quotes
     problems = attach_quotes(problems, data)
