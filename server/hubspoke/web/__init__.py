@@ -48,6 +48,7 @@ def create_app(config: AppConfig) -> Flask:
     app.register_blueprint(network.bp)
     app.add_template_global(links.local_path, "local")
     app.add_template_global(links.short, "short")
+    app.add_template_global(links.safe_href, "href")
     metrics.install(app)
     if config.cors_origins:
         from flask_cors import CORS

@@ -19,3 +19,15 @@ def local_path(iri: str) -> str | None:
 def short(iri: str) -> str:
     """rdf:type, skos:altLabel ... for an IRI a page shows without a label; the IRI itself otherwise."""
     return ns.prefixed_name(iri) or iri
+
+
+_SAFE_SCHEMES = ("http://", "https://")
+
+
+def safe_href(iri: str) -> str | None:
+    """What a page may put into href for an IRI: its own page's path, an http(s) IRI as it is, and
+    None for any other scheme (javascript:, data:, file: ... accepted by RDF, never by a link)."""
+    path = local_path(iri)
+    if path is not None:
+        return path
+    return iri if iri.lower().startswith(_SAFE_SCHEMES) and not any(c in iri for c in '"<> \n\r\t') else None
