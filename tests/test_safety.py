@@ -14,7 +14,7 @@ import requests
 
 from hubspoke.store import EmbeddedStore
 from hubspoke.web import AppConfig, create_app
-from hubspoke.query_guard import Refused, SparqlSyntaxError, inspect_query, inspect_update
+from hubspoke.endpoint.guard import Refused, SparqlSyntaxError, inspect_query, inspect_update
 from tests.conftest import ENDPOINT_TOKEN, ConnectionCounter, LiveServer
 
 AUTH = {"Authorization": f"Bearer {ENDPOINT_TOKEN}"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import tomllib
@@ -78,6 +79,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from hubspoke.endpoint.sandbox import Limits, check_available
     from hubspoke.serve import serve
     from hubspoke.shared_store import SharedStore
     from hubspoke.store import DatasetFileError, EmbeddedStore
@@ -97,23 +99,37 @@ def cmd_serve(args: argparse.Namespace) -> int:
     token = args.update_token or os.environ.get("HUBSPOKE_UPDATE_TOKEN") or None
     version = project_version(paths.root)
     timeout = args.query_timeout or None  # 0 turns the deadline (and the per-query process) off
-    with tempfile.TemporaryDirectory(prefix="hubspoke-serve-") as state:
+    # The master owns this folder and removes it when it ends: a TemporaryDirectory would be removed by
+    # every worker that exits normally (its finaliser is inherited by the fork), under the others' feet.
+    state = tempfile.mkdtemp(prefix="hubspoke-serve-")
+    master = os.getpid()
+    try:
         # prometheus_client reads this before its first import: every worker's counts add up at /metrics.
         metrics_dir = Path(state, "metrics")
         metrics_dir.mkdir()
         os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
         # With writes on, the workers share a working copy of the dataset (shared_store.py).
         working = SharedStore.create(dataset, Path(state)) if token else None
+        memory = int(args.memory_limit_mib) << 20
+        limits = Limits(network=bool(args.service_allow), memory_bytes=memory or None)
+        sandbox_problem = check_available()
+        if sandbox_problem and not args.service_allow:
+            print(f"warning: {sandbox_problem}; query processes keep the network, only the guard stands",
+                  file=sys.stderr)
 
         def factory() -> Flask:
-            store = SharedStore(working, timeout) if working else EmbeddedStore.from_file(dataset)
+            store = SharedStore(working, timeout, limits) if working else EmbeddedStore.from_file(dataset)
             return create_app(AppConfig(
                 store=store, version=version, update_token=token, max_body_bytes=args.max_body_bytes,
-                query_timeout=timeout, row_cap=args.row_cap, service_allow=tuple(args.service_allow),
-                cors_origins=tuple(args.cors_origin)))
+                query_timeout=timeout, row_cap=args.row_cap, byte_cap=args.byte_cap, memory_limit=memory,
+                query_slots=args.query_slots, per_client=args.per_client,
+                service_allow=tuple(args.service_allow), cors_origins=tuple(args.cors_origin)))
 
         print(f"hubspoke {version} serving {dataset} on http://{args.host}:{args.port}/ (SPARQL: /sparql)", flush=True)
         serve(factory, args.host, args.port, args.workers, request_timeout=timeout)
+    finally:
+        if os.getpid() == master:
+            shutil.rmtree(state, ignore_errors=True)
     return EXIT_OK
 
 
@@ -182,6 +198,14 @@ def parser() -> argparse.ArgumentParser:
                    help="refuse (422) results of more than N rows or triples (default 10000; 0 = no cap)")
     s.add_argument("--max-body-bytes", type=int, default=1 << 20, metavar="BYTES",
                    help="refuse (413) request bodies larger than this (default 1 MiB)")
+    s.add_argument("--byte-cap", type=int, default=64 << 20, metavar="BYTES",
+                   help="refuse (422) answers larger than this (default 64 MiB; 0 = no cap)")
+    s.add_argument("--memory-limit-mib", type=int, default=1024, metavar="MIB",
+                   help="memory each query, update or upload process may add (default 1024; 0 = no limit)")
+    s.add_argument("--query-slots", type=int, default=2, metavar="N",
+                   help="query processes per worker: requests run at once per worker (default 2)")
+    s.add_argument("--per-client", type=int, default=2, metavar="N",
+                   help="requests one client may have running per worker; more get 429 (default 2)")
     s.add_argument("--service-allow", action="append", default=[], metavar="IRI",
                    help="a SERVICE endpoint queries may call (repeatable; default: none)")
     s.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",

@@ -1,4 +1,12 @@
-"""Serve the app with gunicorn: one sync worker per core (STACK-NOTES.md: threads lose to the GIL)."""
+"""Serve the app with gunicorn's gevent workers, one per core.
+
+Sync workers face the network: two clients that send a body slowly held both workers of a 2-core
+machine for a minute. A gevent worker reads each request in its own greenlet, so a slow client costs
+a greenlet, not the worker; the queries themselves run in the worker's confined query processes
+(endpoint/pool.py), whose waits are cooperative, so /health and light pages answer while they work.
+The master owns the server's state folder (working copy, metrics): workers that exit, crash or are
+replaced on SIGHUP never remove it; SIGTERM drains (graceful_timeout) and then the master cleans up.
+"""
 
 from __future__ import annotations
 
@@ -27,14 +35,21 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn has no 
 
 
 def serve(factory: Callable[[], Flask], host: str, port: int, workers: int | None = None,
-          request_timeout: float | None = None) -> None:
+          request_timeout: float | None = None, max_body_bytes: int = 1 << 20) -> None:
     options = {
         "bind": f"{host}:{port}",
         "workers": workers or os.cpu_count() or 1,
-        "worker_class": "sync",
-        # A worker stuck longer than this is killed and replaced; queries stop earlier, at their own deadline.
+        "worker_class": "gevent",
+        "worker_connections": 1000,
+        # A worker that stops answering its master's heartbeat this long is killed and replaced; queries
+        # stop earlier, at their own deadline, in their own processes.
         "timeout": max(60, int(request_timeout or 0) + 30),
-        "graceful_timeout": 5,
+        "graceful_timeout": max(5, int(request_timeout or 0) + 5),
+        # Slow clients: headers must arrive within this many seconds of the connection's last byte.
+        "keepalive": 5,
+        "limit_request_line": 8190,
+        "limit_request_fields": 100,
+        "limit_request_field_size": 8190,
         "errorlog": "-",
         "loglevel": "warning",
     }

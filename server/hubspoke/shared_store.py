@@ -1,25 +1,30 @@
 """One dataset for every gunicorn worker, kept in step through a working-copy file.
 
-Each worker holds its own in-memory pyoxigraph store (STACK-NOTES: one sync worker per core), so a
-write in one worker must reach the others. A write takes an exclusive lock, runs in a forked child
-with the query timeout (timeout.run_isolated), checks the shapes on a copy (EmbeddedStore._commit),
-and atomically replaces the working file; every worker compares the file's identity (one stat) at
-the start of a request and reloads when it changed. Reads never lock: os.replace makes the swap
-atomic. The working copy lives in a folder the server made; the built dataset is never written.
+Each worker holds its own in-memory pyoxigraph store, so a write in one worker must reach the others.
+A write takes an exclusive lock, runs in a forked, confined child with the query timeout
+(endpoint/processes.run_isolated): the child parses the update or upload, checks the shapes on a copy
+(EmbeddedStore._commit) and writes the new state to a scratch file. Only the worker publishes it
+(os.replace), right before it answers: a write whose worker dies before that is not applied, and a
+child whose worker died is killed with it (no orphan runs on without a deadline). Every worker
+compares the file's identity (one stat) at the start of a request and reloads when it changed. Reads
+never lock: os.replace makes the swap atomic. The working copy lives in a folder the server made;
+the built dataset is never written.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 import pyoxigraph as ox
 
+from hubspoke.endpoint.processes import run_isolated
+from hubspoke.endpoint.sandbox import Limits
 from hubspoke.store import EmbeddedStore, GraphName, QueryResult
-from hubspoke.timeout import run_isolated
 
 T = TypeVar("T")
 
@@ -27,8 +32,9 @@ T = TypeVar("T")
 class SharedStore:
     """A worker's view of the working copy; the Store protocol plus the writes of EmbeddedStore."""
 
-    def __init__(self, path: Path, write_timeout: float | None = None) -> None:
+    def __init__(self, path: Path, write_timeout: float | None = None, limits: Limits = Limits()) -> None:
         self._path = path
+        self._limits = limits
         self._lock_path = path.with_name(path.name + ".lock")
         self._write_timeout = write_timeout
         self._identity: tuple[int, int, int] | None = None
@@ -78,21 +84,34 @@ class SharedStore:
     # --- writes ---
 
     def write(self, action: Callable[[EmbeddedStore], T]) -> T:
-        """Run a write on the freshest copy, under the lock, in a child with the timeout; publish it."""
+        """Run a write on the freshest copy, under the lock, in a confined child with the timeout; the
+        worker publishes what the child wrote."""
         with open(self._lock_path, "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+            _lock_exclusively(lock.fileno())
             current = self.refresh()
             current.shape_problem_keys()  # computed here once per state, inherited by each write's child
             scratch = self._path.with_name(self._path.name + ".next")
+            scratch.unlink(missing_ok=True)  # left by a worker that died mid-write: never published
 
-            def apply_and_publish() -> T:
+            def apply_and_dump() -> T:
                 result = action(current)  # raises before anything is written if the write is refused
                 current.dump(scratch)
-                os.replace(scratch, self._path)
                 return result
 
             try:
-                return run_isolated(apply_and_publish, self._write_timeout)
+                result = run_isolated(apply_and_dump, self._write_timeout, self._limits)
+                os.replace(scratch, self._path)  # the publication: the caller answers right after
+                return result
             finally:
                 scratch.unlink(missing_ok=True)  # a child killed mid-dump leaves a partial file
                 self.refresh()
+
+
+def _lock_exclusively(fd: int) -> None:
+    """flock, polled, so that under gevent a worker waiting for another's write still serves others."""
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            time.sleep(0.01)

@@ -173,19 +173,28 @@ class EmbeddedStore:
         return action(self)
 
     def update(self, sparql: str, using: Sequence[str] = (), using_named: Sequence[str] = (),
-               *, base_iri: str | None = None) -> None:
-        """Run a SPARQL Update; `using`/`using_named` are the protocol's using-graph-uri parameters
-        (the caller has refused updates that also carry USING/WITH)."""
+               *, base_iri: str | None = None, service_allow: Sequence[str] = ()) -> None:
+        """Run a SPARQL Update; `using`/`using_named` are the protocol's using-graph-uri parameters.
+        The guard reads it here, in the write's own process (under its deadline and memory cap), and
+        the text it checked - with the protocol's USING clauses written in - is the text that runs.
+        Raises GuardError (bad syntax, LOAD, SERVICE off the allow-list) before anything changes."""
+        from hubspoke.endpoint.guard import inspect_update
         from hubspoke.update_dataset import add_using
 
-        text = add_using(sparql, using, using_named)
+        checked = inspect_update(sparql, service_allow)
+        if checked.has_dataset_clause and (using or using_named):
+            raise UpdateSyntaxError("using-graph-uri / using-named-graph-uri cannot be combined with USING or "
+                                    "WITH in the update")
+        text = inspect_update(add_using(checked.text, using, using_named), service_allow).text
 
         def change(candidate: ox.Store) -> None:
             try:
                 candidate.update(text, base_iri=base_iri)
             except SyntaxError as error:
                 raise UpdateSyntaxError(str(error)) from error
-            except RuntimeError as error:  # an operation that cannot apply, e.g. DROP of a missing graph
+            except PermissionError as error:  # the sandbox refused a socket
+                raise UpdateSyntaxError("the update tried to reach the network; writes have none") from error
+            except (RuntimeError, OSError) as error:  # an operation that cannot apply, e.g. DROP of a missing graph
                 raise UpdateSyntaxError(f"the update failed: {error}") from error
 
         self._commit(change)

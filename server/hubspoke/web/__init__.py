@@ -23,6 +23,10 @@ class AppConfig:
     max_body_bytes: int = 1 << 20  # 1 MiB: more than any sane query, less than a memory attack
     query_timeout: float | None = 10.0  # seconds; each query runs in a child killed at the deadline (timeout.py)
     row_cap: int = 10_000  # more rows (or triples) than this is refused with 422, never cut silently
+    byte_cap: int = 64 << 20  # a larger answer body is refused with 422, never cut (0: no cap)
+    memory_limit: int = 1 << 30  # address space a request's process may add to the worker's (0: none)
+    query_slots: int = 2  # requests a worker runs at once in its query processes; more wait
+    per_client: int = 2  # heavy requests one client may have running at once; more get 429
     service_allow: tuple[str, ...] = ()  # SERVICE endpoints a query may call; none by default
     cors_origins: tuple[str, ...] = ()  # origins allowed by CORS ("*" for any); none by default
 

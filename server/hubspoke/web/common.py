@@ -12,8 +12,11 @@ T = TypeVar("T")
 
 from flask import Response, current_app, request
 
+from hubspoke.endpoint.guard import GuardError
+from hubspoke.endpoint.pool import ClientBusy, PoolBusy, RequestPool
+from hubspoke.endpoint.processes import WorkCrashed, WorkExhausted, WorkTimedOut
+from hubspoke.endpoint.sandbox import Limits
 from hubspoke.store import UpdateSyntaxError, WriteRefused
-from hubspoke.timeout import Executor, WorkCrashed, WorkTimedOut
 
 
 @dataclass
@@ -66,18 +69,49 @@ def write_refusal() -> Reply | None:
     return None
 
 
+def limits() -> Limits:
+    """What a request's process may use: the network only when SERVICE has an allow-list."""
+    settings = config()
+    return Limits(network=bool(settings.service_allow), memory_bytes=settings.memory_limit or None)
+
+
+def pool() -> RequestPool:
+    """The worker's query processes (made on first use, in the worker, never in the master)."""
+    found: RequestPool | None = current_app.extensions.get("hubspoke_pool")
+    if found is None:
+        settings = config()
+        found = RequestPool(settings.query_slots, settings.per_client, limits())
+        current_app.extensions["hubspoke_pool"] = found
+    return found
+
+
+def exhausted(error: WorkCrashed) -> Reply:
+    """A request's process that ran out of its memory or stack: the request asked too much (422);
+    any other death of the process is our fault (500)."""
+    if isinstance(error, WorkExhausted):
+        return plain(422, f"The request could not be answered: {error}; nothing was changed. "
+                          "Narrow it (LIMIT, fewer joins, shorter paths)")
+    return plain(500, f"The request could not be answered: {error}")
+
+
 def with_deadline(handler: Callable[[Any], Reply], request_spec: Any, key: object) -> Reply:
-    """handler(request_spec) in the worker's query process, stopped at the configured timeout (timeout.py)."""
+    """handler(request_spec) in one of the worker's query processes, stopped at the configured timeout."""
     seconds = config().query_timeout
-    executor: Executor = current_app.extensions.setdefault("hubspoke_executor", Executor())
+    client = request.remote_addr or "?"
     try:
-        return executor.call(handler, request_spec, key, seconds)
+        return pool().run(client, seconds or 60.0,
+                          lambda executor: executor.call(handler, request_spec, key, seconds))
+    except ClientBusy:
+        return plain(429, "Too many requests from this client are running at once; wait for one to finish",
+                     {"Retry-After": "1"})
+    except PoolBusy:
+        return plain(503, "Every query process of this server is busy; try again shortly", {"Retry-After": "2"})
     except WorkTimedOut:
         current_app.extensions["hubspoke_metrics"].timeout()
         return plain(503, f"The request ran longer than the {seconds:g} s timeout and was stopped; "
                           "narrow the query or add LIMIT", {"Retry-After": "1"})
     except WorkCrashed as error:
-        return plain(500, f"The request could not be answered: {error}")
+        return exhausted(error)
 
 
 def shapes_refusal(error: WriteRefused) -> Reply:
@@ -99,6 +133,8 @@ def guarded_write(action: Callable[[Any], T]) -> tuple[T | None, Reply | None]:
     each way it can fail to an answer: (result, None) on success, (None, refusal) otherwise."""
     try:
         return store().write(action), None
+    except GuardError as error:  # raised by the guard or the upload parser in the write's process
+        return None, plain(error.status, str(error))
     except WriteRefused as error:
         return None, shapes_refusal(error)
     except UpdateSyntaxError as error:
@@ -108,7 +144,7 @@ def guarded_write(action: Callable[[Any], T]) -> tuple[T | None, Reply | None]:
         return None, plain(503, f"The write ran longer than the {error.seconds:g} s timeout and was stopped; "
                                 "nothing was changed")
     except WorkCrashed as error:
-        return None, plain(500, f"The write could not be completed: {error}; nothing was changed")
+        return None, exhausted(error)
 
 
 def invalid_iri(values: list[str]) -> Reply | None:

@@ -8,10 +8,12 @@ its IRI in Location."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
+from hubspoke.endpoint.guard import GuardError
 from hubspoke.store import GraphName
 from hubspoke.web.common import Reply, guarded_write, plain, store, write_refusal
 from hubspoke.web.media import GRAPH_TYPES, content_type, negotiate
@@ -33,8 +35,8 @@ _UPLOADS = {
 }
 
 
-class BadUpload(ValueError):
-    status = 400
+class BadUpload(GuardError):
+    """An upload that cannot be parsed (400) or has an unsupported type (415)."""
 
 
 @bp.route("/store", methods=METHODS)
@@ -79,13 +81,14 @@ def _dispatch(rest: str) -> Reply | Response:
         _done, failure = guarded_write(lambda s: s.delete_graph(target))
         return failure or Reply(204, b"", "text/plain")
     try:
-        triples = _uploaded_triples(target)
+        upload = _upload(target)
     except BadUpload as error:
         return plain(error.status, str(error))
+    # Parsed in the write's own process: an entity bomb in RDF/XML meets the deadline and the memory cap.
     if request.method == "PUT":
-        created, failure = guarded_write(lambda s: s.replace_graph(target, triples))
+        created, failure = guarded_write(lambda s: s.replace_graph(target, upload.triples()))
     else:
-        created, failure = guarded_write(lambda s: s.add_to_graph(target, triples))
+        created, failure = guarded_write(lambda s: s.add_to_graph(target, upload.triples()))
     if failure is not None:
         return failure
     return Reply(201, b"", "text/plain") if created else Reply(204, b"", "text/plain")
@@ -112,31 +115,41 @@ def _create() -> Reply:
         return refusal
     target = f"{request.host_url}store/graphs/{uuid.uuid4()}"
     try:
-        triples = _uploaded_triples(target)
+        upload = _upload(target)
     except BadUpload as error:
         return plain(error.status, str(error))
-    _created, failure = guarded_write(lambda s: s.add_to_graph(target, triples))
+    _created, failure = guarded_write(lambda s: s.add_to_graph(target, upload.triples()))
     return failure or Reply(201, b"", "text/plain", {"Location": target})
 
 
-def _uploaded_triples(base: GraphName) -> list[ox.Triple]:
-    """The triples of the request body: one RDF document, or every file of a multipart/form-data body."""
-    if request.mimetype == "multipart/form-data":
+@dataclass(frozen=True)
+class Upload:
+    """The documents of a request body, not yet parsed: (bytes, media type) each, with the base IRI."""
+
+    parts: list[tuple[bytes, str]]
+    base: str
+
+    def triples(self) -> list[ox.Triple]:
+        """Parse every part (call it in the write's process: parsing is where an upload can explode)."""
         triples: list[ox.Triple] = []
-        for upload in request.files.values():
-            triples += _parse(upload.read(), upload.mimetype, base)
+        for data, mimetype in self.parts:
+            try:
+                triples += [q.triple for q in ox.parse(data, format=_UPLOADS[mimetype], base_iri=self.base)]
+            except (SyntaxError, ValueError) as error:
+                raise BadUpload(f"The {mimetype} body cannot be parsed: {error}") from None
         return triples
-    return _parse(request.get_data(), request.mimetype, base)
 
 
-def _parse(data: bytes, mimetype: str, base: GraphName) -> list[ox.Triple]:
-    fmt = _UPLOADS.get(mimetype)
-    if fmt is None:
-        err = BadUpload(f"Unsupported media type {mimetype or '(none)'}; send one of {', '.join(_UPLOADS)}")
-        err.status = 415
-        raise err
-    try:
-        quads = ox.parse(data, format=fmt, base_iri=base or request.base_url)
-        return [q.triple for q in quads]
-    except (SyntaxError, ValueError) as error:
-        raise BadUpload(f"The {mimetype} body cannot be parsed: {error}") from None
+def _upload(base: GraphName) -> Upload:
+    """The request body: one RDF document, or every file of a multipart/form-data body; 415 for a type
+    that is not a triples format."""
+    if request.mimetype == "multipart/form-data":
+        parts = [(upload.read(), upload.mimetype) for upload in request.files.values()]
+    else:
+        parts = [(request.get_data(), request.mimetype)]
+    for _data, mimetype in parts:
+        if mimetype not in _UPLOADS:
+            err = BadUpload(f"Unsupported media type {mimetype or '(none)'}; send one of {', '.join(_UPLOADS)}")
+            err.status = 415
+            raise err
+    return Upload(parts, base or request.base_url)

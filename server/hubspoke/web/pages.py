@@ -46,5 +46,12 @@ def home() -> str:
 
 @bp.route("/health")
 def health() -> Response:
+    """Answered by the worker itself, never through the query processes, so it answers while they work:
+    "busy" when every query process of this worker is running a request (200 still: the server is up)."""
+    from hubspoke.web.common import pool
+
     store = current_app.config["HUBSPOKE_STORE"]
-    return jsonify(status="ok", version=current_app.config["HUBSPOKE_VERSION"], triples=sum(store.graph_sizes().values()))
+    state = pool().state()
+    return jsonify(status="busy" if state.running >= state.slots else "ok",
+                   version=current_app.config["HUBSPOKE_VERSION"], triples=sum(store.graph_sizes().values()),
+                   query_processes=state.slots, running=state.running, waiting=state.waiting)

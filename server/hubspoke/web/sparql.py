@@ -16,7 +16,7 @@ from flask import Blueprint, Response, render_template, request
 from werkzeug.datastructures import MIMEAccept
 
 from hubspoke.namespaces import PREFIXES
-from hubspoke.query_guard import GuardError, inspect_query, inspect_update
+from hubspoke.endpoint.guard import GuardError, inspect_query, inspect_update  # noqa: F401
 from hubspoke.store import EmbeddedStore, QuerySyntaxError, ResultKind
 from hubspoke.web.common import Reply, config, guarded_write, invalid_iri, plain, store, with_deadline, write_refusal
 from hubspoke.web.media import GRAPH_TYPES, TABLES, MediaType, content_type, negotiate, term_json
@@ -99,19 +99,28 @@ class QuerySpec:
     base_iri: str
     row_cap: int
     service_allow: tuple[str, ...]
+    byte_cap: int = 0
 
 
 def answer_query(current: EmbeddedStore, spec: QuerySpec) -> Reply:
     """Guard, run and serialise one query: what the query process does for each request."""
     try:
         info = inspect_query(spec.text, spec.service_allow)
-        result = current.query(spec.text, spec.default_graphs, spec.named_graphs, base_iri=spec.base_iri,
+        # info.text, not spec.text: the store runs exactly the text the guard checked.
+        result = current.query(info.text, spec.default_graphs, spec.named_graphs, base_iri=spec.base_iri,
                                dataset_in_query=info.has_dataset_clause)
+        return answer(result.kind, result.payload, MIMEAccept(spec.accept), spec.formats, spec.row_cap,
+                      spec.byte_cap)
     except GuardError as error:
         return plain(error.status, str(error))
     except QuerySyntaxError as error:
         return plain(400, f"Query syntax error: {error}")
-    return answer(result.kind, result.payload, MIMEAccept(spec.accept), spec.formats, spec.row_cap)
+    except PermissionError:  # the sandbox refused a socket: a SERVICE the guard let by, with no allow-list
+        return plain(403, "The query tried to reach the network; this endpoint's query processes have none")
+    except OSError as error:  # an allowed SERVICE endpoint failed or could not be reached
+        return plain(502, f"A SERVICE endpoint failed: {error}")
+    except RuntimeError as error:  # evaluation refused by the engine, e.g. an unknown extension function
+        return plain(400, f"The query cannot be evaluated: {error}")
 
 
 def _query(text: str, params: Any) -> Reply | Response:
@@ -124,14 +133,17 @@ def _query(text: str, params: Any) -> Reply | Response:
     page = results_page.wants_html(formats)
     spec = QuerySpec(text, default_graphs, named_graphs,
                      results_page.MACHINE_ACCEPT if page else list(request.accept_mimetypes),
-                     [] if page else formats, request.base_url, settings.row_cap, tuple(settings.service_allow))
+                     [] if page else formats, request.base_url, settings.row_cap, tuple(settings.service_allow),
+                     settings.byte_cap)
     current = store().current()
     reply = with_deadline(functools.partial(answer_query, current), spec, current.state_key())
     return results_page.render(reply, text) if page else reply
 
 
-def answer(kind: ResultKind, payload: Any, accept: MIMEAccept, formats: Sequence[str], row_cap: int) -> Reply:
-    """Serialise a result in the negotiated format; more rows than the cap is refused, never cut."""
+def answer(kind: ResultKind, payload: Any, accept: MIMEAccept, formats: Sequence[str], row_cap: int,
+           byte_cap: int = 0) -> Reply:
+    """Serialise a result in the negotiated format; more rows than the row cap, or a body larger than the
+    byte cap, is refused, never cut."""
     media = negotiate(kind, accept, formats)
     if media is None:
         offered = ", ".join(dict.fromkeys(m.mime for m in TABLES[kind]))
@@ -148,8 +160,16 @@ def answer(kind: ResultKind, payload: Any, accept: MIMEAccept, formats: Sequence
                      {"X-Hubspoke-Row-Cap": str(row_cap)})
     headers["X-Hubspoke-Row-Cap"] = str(row_cap)
     if kind == "graph":
-        return Reply(200, serialise_triples(rows, media), content_type(media.mime), headers)
-    return Reply(200, _serialise_solutions(payload.variables, rows, media), content_type(media.mime), headers)
+        body = serialise_triples(rows, media)
+    else:
+        body = _serialise_solutions(payload.variables, rows, media)
+    if byte_cap and len(body) > byte_cap:
+        return plain(422, f"The answer is larger than {byte_cap} bytes, the byte cap of this endpoint; nothing "
+                          "was sent. Ask for fewer rows (LIMIT) or shorter values",
+                     {"X-Hubspoke-Byte-Cap": str(byte_cap)})
+    if byte_cap:
+        headers["X-Hubspoke-Byte-Cap"] = str(byte_cap)
+    return Reply(200, body, content_type(media.mime), headers)
 
 
 def _serialise_solutions(variables: list[ox.Variable], rows: list[ox.QuerySolution], media: MediaType) -> bytes:
@@ -182,14 +202,9 @@ def _update(text: str, params: Any) -> Reply:
     bad = invalid_iri(using + using_named)
     if bad is not None:
         return bad
-    try:
-        info = inspect_update(text, settings.service_allow)
-    except GuardError as error:
-        return plain(error.status, str(error))
-    if info.has_dataset_clause and (using or using_named):
-        return plain(400, "using-graph-uri / using-named-graph-uri cannot be combined with USING or WITH in the update")
-    base = request.base_url
-    _result, refusal = guarded_write(lambda s: s.update(text, using, using_named, base_iri=base))
+    base, allow = request.base_url, tuple(settings.service_allow)
+    # The update is parsed and guarded in the write's own process, under its deadline and limits.
+    _result, refusal = guarded_write(lambda s: s.update(text, using, using_named, base_iri=base, service_allow=allow))
     return refusal or Reply(204, b"", "text/plain")
 
 

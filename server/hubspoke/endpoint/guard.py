@@ -6,6 +6,16 @@ parsed with rdflib's SPARQL grammar and the parse tree is searched for `ServiceG
 `Load` nodes. FROM / FROM NAMED need no refusal: pyoxigraph only selects graphs already in the
 store and never fetches them (tests/test_safety.py proves it), but the guard reports their presence
 so the store knows the query names its own dataset.
+
+What is checked is what runs: two parsers can read one text differently (rdflib ends a `#` comment
+only at LF, the SPARQL grammar and pyoxigraph also at CR, so `# x\rSERVICE <...>` was a comment to
+the guard and live SPARQL to the store). So the guard first rewrites the text into a canonical form on
+which the two agree - every line ending becomes LF, as XML does - and hands that text back in
+`QueryInfo.text` / `UpdateInfo.text`: the caller runs exactly the text that was checked. A raw CR
+inside a long string literal therefore reads as LF. tests/test_guard_differential.py fuzzes comment,
+whitespace, escape and Unicode variants and checks the store never reaches a canary the guard let by;
+behind the guard, the processes that run requests have no network at all unless an allow-list names
+an endpoint (sandbox.py).
 """
 
 from __future__ import annotations
@@ -42,11 +52,19 @@ class Refused(GuardError):
 class QueryInfo:
     form: QueryForm
     has_dataset_clause: bool  # FROM / FROM NAMED in the text
+    text: str  # the canonical text that was checked: the only text the store may run
 
 
 @dataclass(frozen=True)
 class UpdateInfo:
     has_dataset_clause: bool  # USING / USING NAMED / WITH in some operation
+    text: str  # the canonical text that was checked: the only text the store may run
+
+
+def canonical(text: str) -> str:
+    """The text both parsers read alike: CRLF and lone CR become LF (a comment then ends where the
+    SPARQL grammar says it does, for rdflib too)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _nodes(tree: Any) -> Iterator[CompValue]:
@@ -68,8 +86,43 @@ def _field(node: CompValue, name: str) -> Any:
     return node[name] if name in node else None
 
 
-def _syntax_error(kind: str, error: pyparsing.ParseBaseException) -> SparqlSyntaxError:
-    return SparqlSyntaxError(f"{kind} syntax error at {error.lineno}:{error.col}: {error.msg}")
+def _store_reading(text: str, update: bool) -> str | None:
+    """How the store's own parser reads a text the guard could not: its error message (with the
+    position as pyoxigraph counts it, which is where the mistake is far more often than pyparsing's
+    guess), or None when pyoxigraph accepts it. The text runs against an empty store in a child with
+    no network and a small memory cap, so nothing it names can be reached."""
+    import pyoxigraph as ox
+
+    from hubspoke.endpoint.processes import WorkCrashed, WorkTimedOut, run_isolated
+    from hubspoke.endpoint.sandbox import Limits
+
+    def parse() -> str | None:
+        try:
+            if update:
+                ox.Store().update(text)
+            else:
+                ox.Store().query(text)
+        except SyntaxError as error:
+            return str(error)
+        except Exception:  # noqa: BLE001 - it parsed; what running it on an empty store did is irrelevant
+            return None
+        return None
+
+    try:
+        return run_isolated(parse, 2.0, Limits(network=False, memory_bytes=256 << 20))
+    except (WorkTimedOut, WorkCrashed):
+        return None
+
+
+def _syntax_error(kind: str, text: str, error: Exception) -> SparqlSyntaxError:
+    store_says = _store_reading(text, update=kind == "Update")
+    if store_says is not None:
+        return SparqlSyntaxError(f"{kind} syntax error {store_says.removeprefix('error ')}")
+    if isinstance(error, pyparsing.ParseBaseException):
+        detail = f"at {error.lineno}:{error.col}: {error.msg}"
+    else:
+        detail = str(error)
+    return SparqlSyntaxError(f"{kind} uses syntax this endpoint does not run (SPARQL 1.1 only): {detail}")
 
 
 def _check_services(tree: Any, allowed_services: Collection[str]) -> list[CompValue]:
@@ -85,28 +138,28 @@ def _check_services(tree: Any, allowed_services: Collection[str]) -> list[CompVa
 
 
 def inspect_query(text: str, allowed_services: Collection[str] = ()) -> QueryInfo:
-    """Parse a query and check it against the policy; raise SparqlSyntaxError or Refused."""
+    """Parse a query and check it against the policy; raise SparqlSyntaxError or Refused.
+    Run `QueryInfo.text`, never `text`."""
+    text = canonical(text)
     try:
         tree = parseQuery(text)
-    except pyparsing.ParseBaseException as error:
-        raise _syntax_error("Query", error) from None
-    except Exception as error:  # rdflib raises plain exceptions for some bad input (e.g. bad prefixes)
-        raise SparqlSyntaxError(f"Query syntax error: {error}") from None
+    except Exception as error:  # pyparsing's, and plain exceptions for some bad input (e.g. bad prefixes)
+        raise _syntax_error("Query", text, error) from None
     _check_services(tree, allowed_services)
     query = tree[1]
     forms: dict[str, QueryForm] = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
                                    "DescribeQuery": "DESCRIBE"}
-    return QueryInfo(form=forms[query.name], has_dataset_clause=bool(_field(query, "datasetClause")))
+    return QueryInfo(form=forms[query.name], has_dataset_clause=bool(_field(query, "datasetClause")), text=text)
 
 
 def inspect_update(text: str, allowed_services: Collection[str] = ()) -> UpdateInfo:
-    """Parse an update and check it against the policy: LOAD is always refused (it fetches a URL)."""
+    """Parse an update and check it against the policy: LOAD is always refused (it fetches a URL).
+    Run `UpdateInfo.text`, never `text`."""
+    text = canonical(text)
     try:
         tree = parseUpdate(text)
-    except pyparsing.ParseBaseException as error:
-        raise _syntax_error("Update", error) from None
     except Exception as error:
-        raise SparqlSyntaxError(f"Update syntax error: {error}") from None
+        raise _syntax_error("Update", text, error) from None
     nodes = _check_services(tree, allowed_services)
     dataset = False
     for node in nodes:
@@ -114,4 +167,4 @@ def inspect_update(text: str, allowed_services: Collection[str] = ()) -> UpdateI
             raise Refused("LOAD is not allowed: this endpoint never fetches data from the network or the disk")
         if node.name == "Modify" and (_field(node, "using") or _field(node, "withClause")):
             dataset = True
-    return UpdateInfo(has_dataset_clause=dataset)
+    return UpdateInfo(has_dataset_clause=dataset, text=text)

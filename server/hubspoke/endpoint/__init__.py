@@ -1,0 +1,1 @@
+"""The endpoint's safety: the processes that run requests, their sandbox, and the guard."""
