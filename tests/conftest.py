@@ -92,18 +92,20 @@ class LiveServer:
         cmd = [sys.executable, "-m", "hubspoke.cli", "--root", str(ROOT), "serve", "--port", str(self.port),
                "--dataset", str(dataset), "--workers", "2", *extra]
         self.process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
+        # Generous, and any request error means "not yet": on a busy machine /health may be slow to come up.
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 out = self.process.stdout.read().decode() if self.process.stdout else ""
                 raise RuntimeError(f"server exited with {self.process.returncode}:\n{out}")
             try:
-                if requests.get(self.url + "/health", timeout=1).status_code == 200:
+                if requests.get(self.url + "/health", timeout=5).status_code == 200:
                     return
-            except requests.ConnectionError:
-                time.sleep(0.1)
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
         self.stop()
-        raise RuntimeError("server did not answer /health within 30 s")
+        raise RuntimeError("server did not answer /health within 90 s")
 
     def stop(self) -> None:
         self.process.terminate()

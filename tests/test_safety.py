@@ -83,18 +83,19 @@ def test_timeout_stops_the_query_and_others_are_answered_meanwhile(endpoint_serv
     thread.start()
     time.sleep(0.3)
     # The runaway query burns CPU (a whole core when the machine is idle; other work may share it).
-    assert _cpu_seconds_used(endpoint_server.process.pid, during=0.8) > 0.2
+    assert _cpu_seconds_used(endpoint_server.process.pid, during=0.8) > 0.1
     started = time.monotonic()
     quick = query(endpoint_server, SIMPLE)
     quick_seconds = time.monotonic() - started
     thread.join()
     assert quick.status_code == 200 and quick.json()["boolean"] is True
-    assert quick_seconds < 1.0, "a simple query waited for the runaway one"
+    # Under the 2 s timeout with margin even on a loaded machine: it did not wait for the runaway one.
+    assert quick_seconds < 1.5, "a simple query waited for the runaway one"
     response = slow["response"]
     assert isinstance(response, requests.Response)
     assert response.status_code == 503
     assert "2 s timeout" in response.text and "Traceback" not in response.text
-    assert 1.9 < float(slow["seconds"]) < 5  # type: ignore[arg-type]
+    assert 1.9 < float(slow["seconds"]) < 8  # type: ignore[arg-type]
     # Stopped, not abandoned: the server's processes are idle again, and answer at once.
     assert _cpu_seconds_used(endpoint_server.process.pid) < 0.1
     assert query(endpoint_server, SIMPLE).status_code == 200

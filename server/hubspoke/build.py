@@ -144,10 +144,35 @@ def infer_step(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths) -> dict[
     }
 
 
-def build(paths: ProjectPaths, version: str) -> BuildReport:
-    """Run the pipeline; raises CuratedFileError, BuildFailed or ValidationCannotRun and then leaves the last dataset alone."""
+class ShrinkRefused(Exception):
+    """The build would publish a dataset without facts, or with far fewer than the last good one."""
+
+
+SHRINK_FLOOR = 0.5  # publishing fewer than half the facts of the last good build needs --allow-shrink
+
+
+def check_shrink(facts: int, report_file: Path, allow_shrink: bool) -> None:
+    """Refuse an empty fact graph always (a missing or emptied instances/ folder is an accident, not a
+    release), and a fact graph under half the last good build's unless told `allow_shrink`."""
+    if facts == 0:
+        raise ShrinkRefused("the build found no facts (is instances/ empty or missing?); nothing was written")
+    if allow_shrink or not report_file.exists():
+        return
+    try:
+        before = int(json.loads(report_file.read_text(encoding="utf-8"))["graphs"][ns.FACTS_GRAPH])
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # no readable last report: nothing to compare with
+    if facts < before * SHRINK_FLOOR:
+        raise ShrinkRefused(f"the build has {facts} fact triples against {before} in the last good build; "
+                            "nothing was written (run with --allow-shrink if the removal is meant)")
+
+
+def build(paths: ProjectPaths, version: str, allow_shrink: bool = False) -> BuildReport:
+    """Run the pipeline; raises CuratedFileError, BuildFailed, ShrinkRefused or ValidationCannotRun and then
+    leaves the last dataset alone."""
     started = time.perf_counter()
     graphs, files = assemble(paths, version)
+    check_shrink(len(graphs[ns.FACTS_GRAPH]), paths.report_file, allow_shrink)
     problems = validate(graphs, paths)
     if problems:
         raise BuildFailed(problems)

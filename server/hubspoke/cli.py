@@ -34,17 +34,17 @@ def _paths(args: argparse.Namespace) -> ProjectPaths:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from hubspoke.build import BuildFailed, build
+    from hubspoke.build import BuildFailed, ShrinkRefused, build
     from hubspoke.loading import CuratedFileError
     from hubspoke.validation import ValidationCannotRun
 
     paths = _paths(args)
     try:
-        report = build(paths, project_version(paths.root))
+        report = build(paths, project_version(paths.root), allow_shrink=args.allow_shrink)
     except CuratedFileError as error:
         print(f"error: {error}\nbuild stopped; the last good dataset is left in place", file=sys.stderr)
         return EXIT_PROBLEMS
-    except BuildFailed as error:
+    except (BuildFailed, ShrinkRefused) as error:
         print(f"error: {error}\nthe last good dataset is left in place", file=sys.stderr)
         return EXIT_PROBLEMS
     except ValidationCannotRun as error:
@@ -178,6 +178,8 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="load, validate and write the dataset and a report")
     b.add_argument("--build-dir", help="where to write the dataset (default: ROOT/build)")
+    b.add_argument("--allow-shrink", action="store_true",
+                   help="publish even with under half the facts of the last good build (never with none)")
     b.set_defaults(func=cmd_build)
 
     v = sub.add_parser("validate", help="check the curated files and report every problem")

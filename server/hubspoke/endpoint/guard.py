@@ -117,7 +117,10 @@ def _store_reading(text: str, update: bool) -> str | None:
 def _syntax_error(kind: str, text: str, error: Exception) -> SparqlSyntaxError:
     store_says = _store_reading(text, update=kind == "Update")
     if store_says is not None:
-        return SparqlSyntaxError(f"{kind} syntax error {store_says.removeprefix('error ')}")
+        where, _, expected = store_says.removeprefix("error ").partition(": ")
+        if len(expected) > 240:  # pyoxigraph lists every character class it would take; the start says enough
+            expected = expected[:240].rsplit(",", 1)[0] + ", ..."
+        return SparqlSyntaxError(f"{kind} syntax error {where}: {expected}".rstrip(": "))
     if isinstance(error, pyparsing.ParseBaseException):
         detail = f"at {error.lineno}:{error.col}: {error.msg}"
     else:

@@ -31,6 +31,10 @@ class AppConfig:
     cors_origins: tuple[str, ...] = ()  # origins allowed by CORS ("*" for any); none by default
 
 
+_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "connect-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+
 def create_app(config: AppConfig) -> Flask:
     from hubspoke.web import graph_store, links, metrics, network, ops, pages, resources, sparql
     from hubspoke.web import ties as ties_pages
@@ -59,6 +63,21 @@ def create_app(config: AppConfig) -> Flask:
 
         CORS(app, origins=list(config.cors_origins), allow_headers=["Authorization", "Content-Type", "Accept"],
              expose_headers=["Location", "X-Hubspoke-Row-Cap"], methods=["GET", "HEAD", "POST", "PUT", "DELETE"])
+
+    specific_origins = bool(config.cors_origins) and "*" not in config.cors_origins
+
+    @app.after_request
+    def protective_headers(response: Response) -> Response:
+        # Every answer: never sniffed into another type, never framed. Pages: only our own scripts and
+        # styles run (inline styles allowed: the pages have one <style> block), forms post only here.
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", _CSP)
+        if specific_origins:
+            # The answer depends on the Origin (its CORS headers do): a cache must not give it to another.
+            response.vary.add("Origin")
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:

@@ -65,7 +65,10 @@ def term(term: str) -> Response | str:
 
 def describe(iri: str) -> Response | str:
     store = current_app.config["HUBSPOKE_STORE"]
-    this = {ox.Variable("this"): ox.NamedNode(iri)}
+    try:
+        this = {ox.Variable("this"): ox.NamedNode(iri)}
+    except ValueError:
+        abort(400, description=f"{iri!r} is not a valid IRI, so nothing in this graph can be named by it")
     triples = list(_payload(store, _DESCRIPTION, this))
     incoming = [_row(r) for r in _payload(store, _INCOMING, this)]
     if not triples and not incoming:
