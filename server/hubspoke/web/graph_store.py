@@ -55,11 +55,10 @@ def _dispatch(rest: str) -> Reply | Response:
     if rest:
         if graphs or default:
             return plain(400, "A graph named by its URL takes no ?graph= or ?default")
-        target: GraphName = request.base_url
         try:
-            ox.NamedNode(target)
+            target: GraphName = ox.NamedNode(request.base_url).value
         except ValueError:
-            return plain(400, f"{target!r} is not a valid IRI, so it cannot name a graph")
+            return plain(400, f"{request.base_url!r} is not a valid IRI, so it cannot name a graph")
     elif graphs and default or len(graphs) > 1:
         return plain(400, "Name exactly one graph: ?graph=IRI or ?default")
     elif graphs:
