@@ -180,3 +180,45 @@ def endpoint_server(connection_counter: ConnectionCounter) -> Iterator[LiveServe
                         "--cors-origin", "http://client.example")
     yield server
     server.stop()
+
+
+class Canary:
+    """An HTTP listener on 127.0.0.1 that counts requests (and their paths) and answers each with 500 at
+    once, so a query that reaches it fails fast instead of hanging."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        hits = self
+        self.hits = 0
+        self.paths: list[str] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+                hits.hits += 1
+                hits.paths.append(self.path)
+                self.send_response(500)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_POST = do_GET
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/sparql"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture(scope="session")
+def canary() -> Iterator[Canary]:
+    found = Canary()
+    yield found
+    found.stop()

@@ -26,7 +26,7 @@ from hubspoke.endpoint.processes import run_isolated
 from hubspoke.endpoint.sandbox import Limits, check_available
 from hubspoke.shared_store import SharedStore
 from hubspoke.web.links import safe_href
-from tests.conftest import ROOT, LiveServer
+from tests.conftest import ROOT, Canary, LiveServer
 
 TOKEN = "hardening-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -362,39 +362,22 @@ def test_build_refuses_a_big_shrink_unless_told(tmp_path: Path) -> None:
     assert not paths.dataset_file.exists()
 
 
-class Canary:
-    """An HTTP listener on 127.0.0.1 that counts requests and answers each with 500 at once."""
-
-    def __init__(self) -> None:
-        import http.server
-
-        hits = self
-        self.hits = 0
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-                hits.hits += 1
-                self.send_response(500)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            do_POST = do_GET
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/sparql"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-
-@pytest.fixture(scope="module")
-def canary() -> Iterator[Canary]:
-    found = Canary()
-    yield found
-    found.stop()
+def test_sigterm_drains_requests_in_flight(disposable: LiveServer) -> None:
+    """A request whose body is still arriving when SIGTERM comes is answered before the server exits."""
+    query = b"ASK { ?s ?p ?o }"
+    conn = socket.create_connection(("127.0.0.1", disposable.port))
+    conn.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                 b"Accept: application/sparql-results+json\r\nConnection: close\r\n"
+                 b"Content-Length: " + str(len(query)).encode() + b"\r\n\r\n" + query[:5])
+    time.sleep(0.5)
+    disposable.process.send_signal(signal.SIGTERM)
+    time.sleep(0.5)
+    conn.sendall(query[5:])
+    conn.settimeout(20)
+    answer = b""
+    while chunk := conn.recv(65536):
+        answer += chunk
+    conn.close()
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+    assert b'"boolean":true' in answer
+    assert disposable.process.wait(timeout=30) == 0
