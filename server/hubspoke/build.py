@@ -79,8 +79,10 @@ def link_triples(paths: ProjectPaths) -> list[ox.Triple]:
     if not paths.identifiers_csv.exists():
         return []
     from hubspoke.identifiers import identifier_graph  # the curated-identifier module
+    from hubspoke.linking.void import void_graph
 
-    return to_oxigraph(identifier_graph(paths.identifiers_csv))
+    links = identifier_graph(paths.identifiers_csv)
+    return to_oxigraph(links) + to_oxigraph(void_graph(links))
 
 
 def assemble(paths: ProjectPaths, version: str) -> tuple[dict[str, list[ox.Triple]], list[Path]]:
@@ -144,14 +146,20 @@ def infer_step(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths) -> dict[
     }
 
 
-def build(paths: ProjectPaths, version: str) -> BuildReport:
-    """Run the pipeline; raises CuratedFileError, BuildFailed or ValidationCannotRun and then leaves the last dataset alone."""
+def build(paths: ProjectPaths, version: str, imported: bool = False) -> BuildReport:
+    """Run the pipeline; raises CuratedFileError, BuildFailed or ValidationCannotRun and then leaves the last dataset alone.
+    With `imported`, the facts the snapshots give and the curated files lack go to the imported graph
+    (hubspoke.linking.imported); without it the dataset is seeds-only and has no imported graph."""
     started = time.perf_counter()
     graphs, files = assemble(paths, version)
     problems = validate(graphs, paths)
     if problems:
         raise BuildFailed(problems)
     inference = infer_step(graphs, paths)
+    if imported:
+        from hubspoke.linking.imported import imported_triples
+
+        graphs[ns.IMPORTED_GRAPH] = imported_triples(graphs, paths.root / "snapshots")
     write_dataset(graphs, paths.dataset_file)
     report = BuildReport(
         version=version,
