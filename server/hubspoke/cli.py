@@ -39,7 +39,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     paths = _paths(args)
     try:
-        report = build(paths, project_version(paths.root))
+        report = build(paths, project_version(paths.root), imported=_imported(args))
     except CuratedFileError as error:
         print(f"error: {error}\nbuild stopped; the last good dataset is left in place", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -50,6 +50,45 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"error: validation could not run: {error}\nthe last good dataset is left in place", file=sys.stderr)
         return EXIT_CANNOT_RUN
     print(report.text())
+    return EXIT_OK
+
+
+def _imported(args: argparse.Namespace) -> bool:
+    """seeds+imported when --imported (or HUBSPOKE_IMPORTED=1), seeds-only when --seeds-only or by default."""
+    if getattr(args, "imported", None) is not None:
+        return bool(args.imported)
+    return os.environ.get("HUBSPOKE_IMPORTED", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """`hubspoke export dyad-years`: the dyad-year CSV of the built dataset, to a file or stdout."""
+    from hubspoke.linking.dyads import ExportError, csv_lines, dyad_years
+    from hubspoke.store import DatasetFileError, EmbeddedStore
+
+    paths = _paths(args)
+    dataset = Path(args.dataset) if args.dataset else paths.dataset_file
+    if not dataset.exists():
+        print(f"error: no dataset at {dataset}; run `hubspoke build` first", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    try:
+        rows = dyad_years(EmbeddedStore.from_file(dataset), args.through)
+    except (DatasetFileError, ExportError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    text = "".join(csv_lines(rows))
+    if not args.output:
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `| head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        print(f"error: cannot write {args.output}: {error.strerror}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    print(f"{len(rows)} dyad-year rows written to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -162,6 +201,10 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="load, validate and write the dataset and a report")
     b.add_argument("--build-dir", help="where to write the dataset (default: ROOT/build)")
+    b.add_argument("--imported", dest="imported", action="store_true", default=None,
+                   help="add the imported graph: facts from snapshots/ that the curated files lack (or HUBSPOKE_IMPORTED=1)")
+    b.add_argument("--seeds-only", dest="imported", action="store_false",
+                   help="curated facts only, no imported graph (the default)")
     b.set_defaults(func=cmd_build)
 
     v = sub.add_parser("validate", help="check the curated files and report every problem")
@@ -205,6 +248,16 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--dataset", help="explain from this N-Quads/TriG file instead of the built graph")
     e.add_argument("--build-dir", help="where the built dataset is (default: ROOT/build)")
     e.set_defaults(func=cmd_explain)
+
+    x = sub.add_parser("export", help="exports of the built graph for other tools")
+    xs = x.add_subparsers(dest="what", required=True)
+    d = xs.add_parser("dyad-years", help="one CSV row per pair of states, year and tie, keyed by COW and ISO codes")
+    d.add_argument("--dataset", help="export from this N-Quads/TriG file instead of the built graph")
+    d.add_argument("--build-dir", help="where the built dataset is (default: ROOT/build)")
+    d.add_argument("--output", "-o", help="write the CSV here (default: stdout)")
+    d.add_argument("--through", type=int, default=None, metavar="YEAR",
+                   help="the last year to emit (default: the latest year a source document was issued)")
+    d.set_defaults(func=cmd_export)
     return p
 
 
