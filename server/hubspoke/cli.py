@@ -34,6 +34,7 @@ def _paths(args: argparse.Namespace) -> ProjectPaths:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from hubspoke.build import BuildFailed, build
+    from hubspoke.linking.snapshots import SnapshotError
     from hubspoke.loading import CuratedFileError
     from hubspoke.validation import ValidationCannotRun
 
@@ -48,6 +49,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     except ValidationCannotRun as error:
         print(f"error: validation could not run: {error}\nthe last good dataset is left in place", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    except SnapshotError as error:
+        print(f"error: the imported graph cannot be built: {error}\nthe last good dataset is left in place", file=sys.stderr)
         return EXIT_CANNOT_RUN
     print(report.text())
     return EXIT_OK
@@ -90,6 +94,51 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_CANNOT_RUN
     print(f"{len(rows)} dyad-year rows written to {args.output}", file=sys.stderr)
     return EXIT_OK
+
+
+def _snapshots_dir(args: argparse.Namespace, paths: ProjectPaths) -> Path:
+    return Path(args.snapshots) if args.snapshots else paths.root / "snapshots"
+
+
+def cmd_link_refresh(args: argparse.Namespace) -> int:
+    """`hubspoke link refresh`: ask the endpoint the queries of queries/wikidata/ and save the snapshots."""
+    from hubspoke.identifiers import IdentifierTableError
+    from hubspoke.linking.refresh import RefreshFailed, RefreshSettings, refresh
+
+    paths = _paths(args)
+    settings = RefreshSettings(endpoint=args.endpoint, timeout=args.timeout, attempts=args.attempts,
+                               max_wait=args.max_wait, **({"license": args.license} if args.license else {}))
+    queries = Path(args.queries) if args.queries else paths.queries_dir / "wikidata"
+    try:
+        outcomes = refresh(queries, paths.identifiers_csv, _snapshots_dir(args, paths), settings, args.only)
+    except (RefreshFailed, IdentifierTableError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    for o in outcomes:
+        print(f"{o.name}: {o.rows} rows -> {o.path} ({o.attempts} attempt{'s' if o.attempts > 1 else ''})")
+    return EXIT_OK
+
+
+def cmd_link_check(args: argparse.Namespace) -> int:
+    """`hubspoke link check`: the snapshots against the curated graph, as a validation report."""
+    from hubspoke.build import assemble
+    from hubspoke.linking.check import check, curated
+    from hubspoke.linking.snapshots import SnapshotError, load
+    from hubspoke.loading import CuratedFileError, turtle_files
+    from hubspoke.locate import index_files
+    from hubspoke.report import render
+
+    paths = _paths(args)
+    try:
+        snapshots = load(_snapshots_dir(args, paths))
+        graphs, _files = assemble(paths, project_version(paths.root))
+    except (SnapshotError, CuratedFileError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    index = index_files(paths.root, turtle_files(paths.instances_dir), paths.identifiers_csv)
+    problems = check(curated(graphs, paths.identifiers_csv, index), snapshots)
+    sys.stdout.write(render(problems, args.format))
+    return EXIT_PROBLEMS if problems else EXIT_OK
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -248,6 +297,23 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--dataset", help="explain from this N-Quads/TriG file instead of the built graph")
     e.add_argument("--build-dir", help="where the built dataset is (default: ROOT/build)")
     e.set_defaults(func=cmd_explain)
+
+    lk = sub.add_parser("link", help="links with open data: refresh snapshots, check them against the graph")
+    ls = lk.add_subparsers(dest="what", required=True)
+    r = ls.add_parser("refresh", help="ask an endpoint the queries of queries/wikidata/ and save snapshots with PROV records")
+    r.add_argument("--endpoint", default="https://query.wikidata.org/sparql", help="SPARQL endpoint (default: Wikidata's)")
+    r.add_argument("--snapshots", help="folder for the snapshots (default: ROOT/snapshots)")
+    r.add_argument("--queries", help="folder of .rq queries (default: ROOT/queries/wikidata)")
+    r.add_argument("--only", action="append", default=[], metavar="NAME", help="run only this query (repeatable)")
+    r.add_argument("--timeout", type=float, default=60.0, help="seconds per request (default 60)")
+    r.add_argument("--attempts", type=int, default=3, help="requests per query at most (default 3)")
+    r.add_argument("--max-wait", type=float, default=120.0, help="longest Retry-After honoured, seconds (default 120)")
+    r.add_argument("--license", help="licence IRI of the endpoint's data (default: CC0 1.0, Wikidata's)")
+    r.set_defaults(func=cmd_link_refresh)
+    c = ls.add_parser("check", help="compare the snapshots with the curated graph; problems as a validation report")
+    c.add_argument("--snapshots", help="folder of the snapshots (default: ROOT/snapshots)")
+    c.add_argument("--format", choices=("text", "json", "turtle"), default="text")
+    c.set_defaults(func=cmd_link_check)
 
     x = sub.add_parser("export", help="exports of the built graph for other tools")
     xs = x.add_subparsers(dest="what", required=True)
