@@ -293,3 +293,24 @@ def test_federated_query_joins_partnerships_with_the_fixture_memberships(stub: W
         assert other.status_code == 403  # not on the allow-list: refused before anything runs
     finally:
         server.stop()
+
+
+def test_the_server_runs_seeds_only_or_with_imported_facts(builds: dict[str, Path]) -> None:
+    query = "ASK { GRAPH <%s> { ?s ?p ?o } }" % IMPORTED
+    for extra, expected in (((), True), (("--seeds-only",), False)):
+        server = LiveServer(builds["imported"], *extra)
+        try:
+            answer = requests.get(server.url + "/sparql", params={"query": query},
+                                  headers={"Accept": "application/sparql-results+json"}, timeout=30)
+            assert answer.json()["boolean"] is expected, extra
+            assert requests.get(server.url + "/graph/imported", timeout=30).status_code == (200 if expected else 404)
+        finally:
+            server.stop()
+
+
+def test_linked_iris_are_links_on_the_pages(live_server: object) -> None:
+    page = requests.get(live_server.url + "/id/japan", headers={"Accept": "text/html"}, timeout=30).text  # type: ignore[attr-defined]
+    assert '<a href="http://www.wikidata.org/entity/Q17" rel="external noopener">' in page
+    assert "<td>JPN\n" in page and 'href="JPN"' not in page  # a code is text, not a link
+    tokyo = requests.get(live_server.url + "/id/tokyo", headers={"Accept": "text/html"}, timeout=30).text  # type: ignore[attr-defined]
+    assert '<a href="https://sws.geonames.org/1850147/"' in tokyo

@@ -190,6 +190,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         metrics_dir = Path(state, "metrics")
         metrics_dir.mkdir()
         os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
+        if args.seeds_only:  # serve the curated facts only: a copy of the dataset without the imported graph
+            from hubspoke.linking.imported import without_imported
+
+            dataset = without_imported(dataset, Path(state))
         # With writes on, the workers share a working copy of the dataset (shared_store.py).
         working = SharedStore.create(dataset, Path(state)) if token else None
 
@@ -276,6 +280,8 @@ def parser() -> argparse.ArgumentParser:
                    help="refuse (413) request bodies larger than this (default 1 MiB)")
     s.add_argument("--service-allow", action="append", default=[], metavar="IRI",
                    help="a SERVICE endpoint queries may call (repeatable; default: none)")
+    s.add_argument("--seeds-only", action="store_true",
+                   help="leave out the imported graph (facts from open-data snapshots) of a dataset built with --imported")
     s.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
                    help="an origin allowed by CORS, or '*' (repeatable; default: none)")
     s.set_defaults(func=cmd_serve)

@@ -115,3 +115,16 @@ def imported_triples(graphs: dict[str, list[ox.Triple]], snapshots_dir: Path) ->
     for name in sorted(used):
         out.extend(to_oxigraph(snapshots[name].record))
     return list(dict.fromkeys(out))
+
+
+def without_imported(dataset: Path, folder: Path) -> Path:
+    """A copy of a built dataset (N-Quads or TriG) in `folder` without the imported graph: seeds-only."""
+    from hubspoke.store import EmbeddedStore
+
+    store = EmbeddedStore.from_file(dataset).oxigraph
+    graph = ox.NamedNode(ns.IMPORTED_GRAPH)
+    if store.contains_named_graph(graph):
+        store.remove_graph(graph)
+    target = folder / "seeds-only.nq"
+    store.dump(str(target), format=ox.RdfFormat.N_QUADS)
+    return target

@@ -27,8 +27,9 @@ CONSTRUCT { ?this ?p ?o . ?q ?qp ?qo } WHERE {
 # Statements about the resource, with readable labels, and the facts that name it, with quotes.
 _OUTGOING = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?this ?p ?pLabel ?o ?oLabel ?inferred WHERE {
+SELECT DISTINCT ?this ?p ?pLabel ?o ?oLabel ?inferred ?oIri WHERE {
   ?this ?p ?o .
+  BIND(isIRI(?o) AS ?oIri)  # only an IRI becomes a link (a literal that looks like one does not)
   FILTER(!isBlank(?o))  # an inferred type such as an owl:hasValue restriction has no name to show
   OPTIONAL { ?p rdfs:label ?pLabel FILTER(langMatches(lang(?pLabel), "en")) }
   OPTIONAL { ?o skos:prefLabel|rdfs:label ?oLabel FILTER(langMatches(lang(?oLabel), "en")) }
@@ -160,7 +161,7 @@ def _payload(store: Any, query: str, this: dict[ox.Variable, ox.NamedNode]) -> A
 
 def _row(solution: ox.QuerySolution) -> dict[str, str]:
     out: dict[str, str] = {}
-    for variable in ("p", "pLabel", "o", "oLabel", "fact", "factLabel", "quote", "source", "title", "inferred"):
+    for variable in ("p", "pLabel", "o", "oLabel", "fact", "factLabel", "quote", "source", "title", "inferred", "oIri"):
         try:
             value = solution[variable]
         except (KeyError, IndexError, TypeError):
