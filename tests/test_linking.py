@@ -264,6 +264,20 @@ def test_imported_dates_change_the_answer_as_of_a_year(builds: dict[str, Path]) 
     assert {"australia", "south-korea", "japan"} <= allies(builds["imported"])
 
 
+def test_dyad_years_say_where_an_imported_date_comes_from(builds: dict[str, Path]) -> None:
+    from hubspoke.linking.dyads import dyad_years
+    from hubspoke.store import EmbeddedStore
+
+    def alliance_rows(path: Path) -> list[tuple[int, str, str]]:
+        return sorted((r.year, r.year_status, r.date_source) for r in dyad_years(EmbeddedStore.from_file(path))
+                      if r.fact == HSI + "australia-us-alliance")
+
+    seeds, imported = alliance_rows(builds["seeds"]), alliance_rows(builds["imported"])
+    assert seeds and all(status == "start_unknown" and source == "curated" for _y, status, source in seeds)
+    assert imported[0][:2] == (1951, "dated") and imported[0][2].startswith("https://w3id.org/hubspoke/snapshot/lifespans/")
+    assert len(imported) > len(seeds)
+
+
 def test_imported_build_needs_snapshots(seeds_dir: Path, tmp_path: Path) -> None:
     out = hubspoke("--root", str(ROOT), "build", "--build-dir", str(tmp_path), "--imported", seeds=seeds_dir)
     assert out.returncode == 2 and "link refresh" in out.stderr and not (tmp_path / "hubspoke.nq").exists()

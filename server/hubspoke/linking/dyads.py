@@ -16,7 +16,8 @@ tie is never read as absent before its sources: its rows start at the year its s
 held then and may have held earlier, which the graph does not know, so no earlier rows are emitted.
 A tie marked ended without an end date gives only its start (or attested) year, `end_unknown`.
 `through` defaults to the latest year any source document was issued: the graph says nothing of
-later years, and no row is later than it. Pairs are ordered by COW code (ccode1 < ccode2), as in non-directed dyad data.
+later years, and no row is later than it. `date_source` says where the dates come from: "curated", or
+the snapshot IRI(s) when a dataset built with --imported dates the tie from open data. Pairs are ordered by COW code (ccode1 < ccode2), as in non-directed dyad data.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class DyadYear:
     state2: str
     year: int
     year_status: str  # dated | start_unknown | end_unknown
+    date_source: str  # "curated", or the snapshot(s) an imported start/end date comes from
     tie_kind: str
     inferred: bool
     parties: int
@@ -153,6 +155,15 @@ class _Derivations:
         return years, used
 
 
+def imported_dates(store: Store) -> dict[str, set[str]]:
+    """Fact IRI -> the snapshots its imported start or end date comes from (the imported graph, if any)."""
+    out: dict[str, set[str]] = {}
+    for r in _rows(store, f"""SELECT ?s ?snapshot WHERE {{ GRAPH <{ns.IMPORTED_GRAPH}> {{ ?st rdf:subject ?s ;
+            rdf:predicate ?p ; prov:wasDerivedFrom ?snapshot VALUES ?p {{ hs:startDate hs:endDate hs:date }} }} }}"""):
+        out.setdefault(r["s"], set()).add(r["snapshot"])
+    return out
+
+
 def dyad_years(store: Store, through: int | None = None) -> list[DyadYear]:
     """The dyad-year rows of the graph in `store`, sorted by ccode1, ccode2, year, tie."""
     codes = state_codes(store)
@@ -163,6 +174,7 @@ def dyad_years(store: Store, through: int | None = None) -> list[DyadYear]:
         raise ExportError("no source document has a date; give the last year to export (--through)")
     facts, _labels, _kinds = load_facts(store)
     by_iri = {f.iri: f for f in facts}
+    imported = imported_dates(store)
     out: set[DyadYear] = set()
 
     def add(a: str, b: str, years: dict[int, str], kind: str, inferred: bool, parties: int, on: Iterable[Fact]) -> None:
@@ -172,11 +184,13 @@ def dyad_years(store: Store, through: int | None = None) -> list[DyadYear]:
         on = sorted(on, key=lambda f: f.iri)
         fact = " ".join(f.iri for f in on)
         documents = " ".join(sorted({s.document for f in on for s in f.sources if s.document}))
+        snapshots = sorted({snap for f in on for snap in imported.get(f.iri, ())})
+        date_source = " ".join(snapshots) or "curated"
         for year, status in years.items():
             if year > through:
                 continue
-            out.add(DyadYear(x.ccode, y.ccode, x.iso3, y.iso3, x.label, y.label, year, status, kind, inferred,
-                             parties, fact, documents))
+            out.add(DyadYear(x.ccode, y.ccode, x.iso3, y.iso3, x.label, y.label, year, status, date_source, kind,
+                             inferred, parties, fact, documents))
 
     for f in facts:
         years = fact_years(f, through)
