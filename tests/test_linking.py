@@ -110,6 +110,14 @@ def test_429_is_retried_after_its_retry_after(stub: WikidataStub) -> None:
     assert json.loads(body)["results"]["bindings"][0]["label"]["value"] == "Japan"
 
 
+def test_503_is_retried_after_its_retry_after(stub: WikidataStub) -> None:
+    waited: list[float] = []
+    stub.unavailable_left = 1
+    _body, attempts = ask(QUERY.replace("# ITEMS", "<http://www.wikidata.org/entity/Q17>"),
+                          RefreshSettings(endpoint=stub.url + "/unavailable", sleep=waited.append))
+    assert attempts == 2 and waited == [2.0]
+
+
 def test_a_long_retry_after_gives_up_at_once(stub: WikidataStub) -> None:
     waited: list[float] = []
     before = stub.hits("/busy-long")
@@ -328,3 +336,22 @@ def test_linked_iris_are_links_on_the_pages(live_server: object) -> None:
     assert "<td>JPN\n" in page and 'href="JPN"' not in page  # a code is text, not a link
     tokyo = requests.get(live_server.url + "/id/tokyo", headers={"Accept": "text/html"}, timeout=30).text  # type: ignore[attr-defined]
     assert '<a href="https://sws.geonames.org/1850147/"' in tokyo
+
+
+def test_an_imported_date_that_breaks_a_rule_stops_the_build(project: Path, seeds_dir: Path, tmp_path: Path) -> None:
+    from datetime import datetime, timezone
+
+    from hubspoke.linking.snapshots import Retrieval, save
+
+    broken = tmp_path / "project"
+    shutil.copytree(project, broken, ignore=shutil.ignore_patterns("snapshots"))
+    body = json.dumps({"head": {"vars": ["item", "inception", "dissolved"]}, "results": {"bindings": [{
+        "item": {"type": "uri", "value": "http://www.wikidata.org/entity/Q990000003"},
+        "inception": {"type": "literal", "value": "1953-10-01T00:00:00Z"},
+        "dissolved": {"type": "literal", "value": "1900-01-01T00:00:00Z"}}]}}).encode()
+    now = datetime.now(timezone.utc)
+    save(broken / "snapshots", Retrieval("lifespans", "http://127.0.0.1:1/sparql", "SELECT ...", now, now, body,
+                                         "http://creativecommons.org/publicdomain/zero/1.0/", "test"))
+    out = hubspoke("--root", str(broken), "build", "--build-dir", str(tmp_path / "build"), "--imported", seeds=seeds_dir)
+    assert out.returncode == 1 and "hsh:StartBeforeEndRule" in out.stderr and "south-korea-us-alliance" in out.stderr
+    assert "with the imported graph" in out.stderr and not (tmp_path / "build" / "hubspoke.nq").exists()

@@ -3,6 +3,7 @@ standard library's) answering the SPARQL protocol over the test fixture with pyo
 that misbehave as real endpoints do - 429 with Retry-After, 500, too slow, HTML with status 200.
 
 Paths: /sparql (the fixture), /busy (429 Retry-After: 1 for the first two requests, then the fixture),
+/unavailable (503 Retry-After: 2 once, then the fixture),
 /busy-long (429 Retry-After: 3600, always), /error (500), /slow (answers after 3 s), /html (an HTML page
 with 200), /not-json (200, a SPARQL JSON type, a body that is not JSON). Every request is recorded.
 """
@@ -35,6 +36,7 @@ class WikidataStub:
     store: ox.Store
     requests: list[Seen] = field(default_factory=list)
     busy_left: int = 2
+    unavailable_left: int = 1
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -83,6 +85,9 @@ class WikidataStub:
                 if path == "/busy" and stub.busy_left > 0:
                     stub.busy_left -= 1
                     return self._send(429, b"Too Many Requests\n", "text/plain", {"Retry-After": "1"})
+                if path == "/unavailable" and stub.unavailable_left > 0:
+                    stub.unavailable_left -= 1
+                    return self._send(503, b"Service Unavailable\n", "text/plain", {"Retry-After": "2"})
                 if path == "/busy-long":
                     return self._send(429, b"Too Many Requests\n", "text/plain", {"Retry-After": "3600"})
                 if path == "/error":
@@ -93,7 +98,7 @@ class WikidataStub:
                     return self._send(200, b"{\"head\": ", "application/sparql-results+json")
                 if path == "/slow":
                     time.sleep(3)
-                if path not in ("/sparql", "/busy", "/slow"):
+                if path not in ("/sparql", "/busy", "/slow", "/unavailable"):
                     return self._send(404, b"not found\n", "text/plain")
                 try:
                     result = stub.store.query(text)

@@ -6,6 +6,7 @@ only when validation passed, so a failing build leaves the last good dataset whe
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -108,6 +109,19 @@ def validate(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths | None = No
     return validate_all(graphs, paths.seeds_dir, index)
 
 
+def imported_problems(graphs: dict[str, list[ox.Triple]]) -> list[Problem]:
+    """The shapes over the curated graphs plus the imported one: an imported date that breaks a rule (an
+    end before a start) stops the build like a curated one. The curated graphs passed already, so every
+    problem found here comes with the imported facts."""
+    from hubspoke.rdf_bridge import to_rdflib
+    from hubspoke.validation import validate_shacl
+
+    data = [t for g in (ns.ONTOLOGY_GRAPH, ns.FACTS_GRAPH, ns.LINKS_GRAPH, ns.IMPORTED_GRAPH) for t in graphs.get(g, [])]
+    found = validate_shacl(to_rdflib(data), to_rdflib(graphs.get(ns.SHAPES_GRAPH, [])))
+    return [dataclasses.replace(p, message=p.message + " (with the imported graph: see `hubspoke link check`)")
+            for p in found]
+
+
 def write_dataset(graphs: dict[str, list[ox.Triple]], target: Path) -> None:
     """Write N-Quads atomically: a reader sees the old file or the new one, never half of one."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -160,6 +174,9 @@ def build(paths: ProjectPaths, version: str, imported: bool = False) -> BuildRep
         from hubspoke.linking.imported import imported_triples
 
         graphs[ns.IMPORTED_GRAPH] = imported_triples(graphs, paths.root / "snapshots")
+        problems = imported_problems(graphs)
+        if problems:
+            raise BuildFailed(problems)
     write_dataset(graphs, paths.dataset_file)
     report = BuildReport(
         version=version,
