@@ -143,6 +143,7 @@ def test_named_graphs_answer_at_their_iris(live_server: object, kg_store: Embedd
     turtle = requests.get(url + "/graph/links", timeout=30)
     assert turtle.headers["Content-Type"].startswith("text/turtle") and len(list(ox.parse(turtle.content, format=ox.RdfFormat.TURTLE))) > 100
     assert requests.get(url + "/graph/no-such-graph", timeout=30).status_code == 404
+    assert requests.get(url + "/graph/not%20an%3Ciri%3E", timeout=30).status_code == 404
 
 
 @pytest.mark.parametrize("module", ["core", "relationships", "policy", "provenance", "ties"])

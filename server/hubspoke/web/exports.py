@@ -79,7 +79,11 @@ def dump(ext: str | None = None) -> Response:
 def graph(name: str) -> Response:
     iri = ns.GRAPH_BASE + name
     store = _oxigraph()
-    if not store.contains_named_graph(ox.NamedNode(iri)):
+    try:
+        known = store.contains_named_graph(ox.NamedNode(iri))
+    except ValueError:  # not an IRI at all (a space, a bracket)
+        known = False
+    if not known:
         abort(404, description=f"<{iri}> is not a graph of this dataset")
     media = negotiate("graph", request.accept_mimetypes, request.args.get("format"))  # Turtle by default
     if media is None:

@@ -83,7 +83,10 @@ def module_triples(store: Any, iri: str) -> list[ox.Triple]:
     current = store.current() if hasattr(store, "current") else store
     ox_store: ox.Store = current.oxigraph
     graph = ox.NamedNode(ns.ONTOLOGY_GRAPH)
-    module = ox.NamedNode(iri)
+    try:
+        module = ox.NamedNode(iri)
+    except ValueError:  # not an IRI: certainly not a module
+        return []
     if not any(ox_store.quads_for_pattern(module, ox.NamedNode(_RDF_TYPE), ox.NamedNode(_OWL_ONTOLOGY), graph)):
         return []
     triples = [q.triple for q in ox_store.quads_for_pattern(None, None, None, graph)]
