@@ -169,6 +169,12 @@ def dyads(built: tuple[ProjectPaths, BuildReport]) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(out.stdout))
 
 
+def test_every_state_of_the_real_graph_has_a_cow_code(kg_store: EmbeddedStore) -> None:
+    from hubspoke.linking.dyads import states_without_codes
+
+    assert states_without_codes(kg_store) == []
+
+
 def test_dyad_years_load_and_join_on_cow_codes(dyads: pd.DataFrame) -> None:
     assert tuple(dyads.columns) == COLUMNS
     assert len(dyads) > 100

@@ -66,7 +66,7 @@ def _imported(args: argparse.Namespace) -> bool:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """`hubspoke export dyad-years`: the dyad-year CSV of the built dataset, to a file or stdout."""
-    from hubspoke.linking.dyads import ExportError, csv_lines, dyad_years
+    from hubspoke.linking.dyads import ExportError, csv_lines, dyad_years, states_without_codes
     from hubspoke.store import DatasetFileError, EmbeddedStore
 
     paths = _paths(args)
@@ -75,10 +75,15 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"error: no dataset at {dataset}; run `hubspoke build` first", file=sys.stderr)
         return EXIT_CANNOT_RUN
     try:
-        rows = dyad_years(EmbeddedStore.from_file(dataset), args.through)
+        store = EmbeddedStore.from_file(dataset)
+        rows = dyad_years(store, args.through)
     except (DatasetFileError, ExportError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_CANNOT_RUN
+    missing = states_without_codes(store)
+    if missing:
+        print(f"warning: {len(missing)} state(s) have no COW code, so their ties are not in the table: "
+              + ", ".join(m.rsplit("/", 1)[-1] for m in missing), file=sys.stderr)
     text = "".join(csv_lines(rows))
     if not args.output:
         try:

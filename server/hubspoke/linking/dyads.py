@@ -91,6 +91,11 @@ def state_codes(store: Store) -> dict[str, Codes]:
     return out
 
 
+def states_without_codes(store: Store) -> list[str]:
+    """States that have no COW code: their ties cannot be rows (the export says so, it does not guess)."""
+    return sorted(r["s"] for r in _rows(store, "SELECT ?s WHERE { ?s a hs:State FILTER NOT EXISTS { ?s hs:cowCountryCode ?c } }"))
+
+
 def latest_source_year(store: Store) -> int | None:
     rows = _rows(store, "SELECT (MAX(SUBSTR(STR(?d), 1, 4)) AS ?y) WHERE { ?doc a hs:SourceDocument ; dcterms:issued ?d }")
     year = rows[0]["y"] if rows else ""
