@@ -6,6 +6,7 @@ only when validation passed, so a failing build leaves the last good dataset whe
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -79,8 +80,10 @@ def link_triples(paths: ProjectPaths) -> list[ox.Triple]:
     if not paths.identifiers_csv.exists():
         return []
     from hubspoke.identifiers import identifier_graph  # the curated-identifier module
+    from hubspoke.linking.void import void_graph
 
-    return to_oxigraph(identifier_graph(paths.identifiers_csv))
+    links = identifier_graph(paths.identifiers_csv)
+    return to_oxigraph(links) + to_oxigraph(void_graph(links))
 
 
 def assemble(paths: ProjectPaths, version: str) -> tuple[dict[str, list[ox.Triple]], list[Path]]:
@@ -104,6 +107,19 @@ def validate(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths | None = No
         return validate_all(graphs)
     index = index_files(paths.root, turtle_files(paths.instances_dir), paths.identifiers_csv)
     return validate_all(graphs, paths.seeds_dir, index)
+
+
+def imported_problems(graphs: dict[str, list[ox.Triple]]) -> list[Problem]:
+    """The shapes over the curated graphs plus the imported one: an imported date that breaks a rule (an
+    end before a start) stops the build like a curated one. The curated graphs passed already, so every
+    problem found here comes with the imported facts."""
+    from hubspoke.rdf_bridge import to_rdflib
+    from hubspoke.validation import validate_shacl
+
+    data = [t for g in (ns.ONTOLOGY_GRAPH, ns.FACTS_GRAPH, ns.LINKS_GRAPH, ns.IMPORTED_GRAPH) for t in graphs.get(g, [])]
+    found = validate_shacl(to_rdflib(data), to_rdflib(graphs.get(ns.SHAPES_GRAPH, [])))
+    return [dataclasses.replace(p, message=p.message + " (with the imported graph: see `hubspoke link check`)")
+            for p in found]
 
 
 def write_dataset(graphs: dict[str, list[ox.Triple]], target: Path) -> None:
@@ -167,9 +183,11 @@ def check_shrink(facts: int, report_file: Path, allow_shrink: bool) -> None:
                             "nothing was written (run with --allow-shrink if the removal is meant)")
 
 
-def build(paths: ProjectPaths, version: str, allow_shrink: bool = False) -> BuildReport:
+def build(paths: ProjectPaths, version: str, imported: bool = False, allow_shrink: bool = False) -> BuildReport:
     """Run the pipeline; raises CuratedFileError, BuildFailed, ShrinkRefused or ValidationCannotRun and then
-    leaves the last dataset alone."""
+    leaves the last dataset alone. With `imported`, the facts the snapshots give and the curated files lack
+    go to the imported graph (hubspoke.linking.imported); without it the dataset is seeds-only and has no
+    imported graph."""
     started = time.perf_counter()
     graphs, files = assemble(paths, version)
     check_shrink(len(graphs[ns.FACTS_GRAPH]), paths.report_file, allow_shrink)
@@ -177,6 +195,13 @@ def build(paths: ProjectPaths, version: str, allow_shrink: bool = False) -> Buil
     if problems:
         raise BuildFailed(problems)
     inference = infer_step(graphs, paths)
+    if imported:
+        from hubspoke.linking.imported import imported_triples
+
+        graphs[ns.IMPORTED_GRAPH] = imported_triples(graphs, paths.root / "snapshots")
+        problems = imported_problems(graphs)
+        if problems:
+            raise BuildFailed(problems)
     write_dataset(graphs, paths.dataset_file)
     report = BuildReport(
         version=version,

@@ -35,12 +35,13 @@ def _paths(args: argparse.Namespace) -> ProjectPaths:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from hubspoke.build import BuildFailed, ShrinkRefused, build
+    from hubspoke.linking.snapshots import SnapshotError
     from hubspoke.loading import CuratedFileError
     from hubspoke.validation import ValidationCannotRun
 
     paths = _paths(args)
     try:
-        report = build(paths, project_version(paths.root), allow_shrink=args.allow_shrink)
+        report = build(paths, project_version(paths.root), imported=_imported(args), allow_shrink=args.allow_shrink)
     except CuratedFileError as error:
         print(f"error: {error}\nbuild stopped; the last good dataset is left in place", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -50,8 +51,100 @@ def cmd_build(args: argparse.Namespace) -> int:
     except ValidationCannotRun as error:
         print(f"error: validation could not run: {error}\nthe last good dataset is left in place", file=sys.stderr)
         return EXIT_CANNOT_RUN
+    except SnapshotError as error:
+        print(f"error: the imported graph cannot be built: {error}\nthe last good dataset is left in place", file=sys.stderr)
+        return EXIT_CANNOT_RUN
     print(report.text())
     return EXIT_OK
+
+
+def _imported(args: argparse.Namespace) -> bool:
+    """seeds+imported when --imported (or HUBSPOKE_IMPORTED=1), seeds-only when --seeds-only or by default."""
+    if getattr(args, "imported", None) is not None:
+        return bool(args.imported)
+    return os.environ.get("HUBSPOKE_IMPORTED", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """`hubspoke export dyad-years`: the dyad-year CSV of the built dataset, to a file or stdout."""
+    from hubspoke.linking.dyads import ExportError, csv_lines, dyad_years, states_without_codes
+    from hubspoke.store import DatasetFileError, EmbeddedStore
+
+    paths = _paths(args)
+    dataset = Path(args.dataset) if args.dataset else paths.dataset_file
+    if not dataset.exists():
+        print(f"error: no dataset at {dataset}; run `hubspoke build` first", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    try:
+        store = EmbeddedStore.from_file(dataset)
+        rows = dyad_years(store, args.through)
+    except (DatasetFileError, ExportError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    missing = states_without_codes(store)
+    if missing:
+        print(f"warning: {len(missing)} state(s) have no COW code, so their ties are not in the table: "
+              + ", ".join(m.rsplit("/", 1)[-1] for m in missing), file=sys.stderr)
+    text = "".join(csv_lines(rows))
+    if not args.output:
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `| head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        print(f"error: cannot write {args.output}: {error.strerror}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    print(f"{len(rows)} dyad-year rows written to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _snapshots_dir(args: argparse.Namespace, paths: ProjectPaths) -> Path:
+    return Path(args.snapshots) if args.snapshots else paths.root / "snapshots"
+
+
+def cmd_link_refresh(args: argparse.Namespace) -> int:
+    """`hubspoke link refresh`: ask the endpoint the queries of queries/wikidata/ and save the snapshots."""
+    from hubspoke.identifiers import IdentifierTableError
+    from hubspoke.linking.refresh import RefreshFailed, RefreshSettings, refresh
+
+    paths = _paths(args)
+    settings = RefreshSettings(endpoint=args.endpoint, timeout=args.timeout, attempts=args.attempts,
+                               max_wait=args.max_wait, **({"license": args.license} if args.license else {}))
+    queries = Path(args.queries) if args.queries else paths.queries_dir / "wikidata"
+    try:
+        outcomes = refresh(queries, paths.identifiers_csv, _snapshots_dir(args, paths), settings, args.only)
+    except (RefreshFailed, IdentifierTableError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    for o in outcomes:
+        print(f"{o.name}: {o.rows} rows -> {o.path} ({o.attempts} attempt{'s' if o.attempts > 1 else ''})")
+    return EXIT_OK
+
+
+def cmd_link_check(args: argparse.Namespace) -> int:
+    """`hubspoke link check`: the snapshots against the curated graph, as a validation report."""
+    from hubspoke.build import assemble
+    from hubspoke.linking.check import check, curated
+    from hubspoke.linking.snapshots import SnapshotError, load
+    from hubspoke.loading import CuratedFileError, turtle_files
+    from hubspoke.locate import index_files
+    from hubspoke.report import render
+
+    paths = _paths(args)
+    try:
+        snapshots = load(_snapshots_dir(args, paths))
+        graphs, _files = assemble(paths, project_version(paths.root))
+    except (SnapshotError, CuratedFileError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    index = index_files(paths.root, turtle_files(paths.instances_dir), paths.identifiers_csv)
+    problems = check(curated(graphs, paths.identifiers_csv, index), snapshots)
+    sys.stdout.write(render(problems, args.format))
+    return EXIT_PROBLEMS if problems else EXIT_OK
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -108,6 +201,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         metrics_dir = Path(state, "metrics")
         metrics_dir.mkdir()
         os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
+        if args.seeds_only:  # serve the curated facts only: a copy of the dataset without the imported graph
+            from hubspoke.linking.imported import without_imported
+
+            dataset = without_imported(dataset, Path(state))
         # With writes on, the workers share a working copy of the dataset (shared_store.py).
         working = SharedStore.create(dataset, Path(state)) if token else None
         memory = int(args.memory_limit_mib) << 20
@@ -180,6 +277,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--build-dir", help="where to write the dataset (default: ROOT/build)")
     b.add_argument("--allow-shrink", action="store_true",
                    help="publish even with under half the facts of the last good build (never with none)")
+    b.add_argument("--imported", dest="imported", action="store_true", default=None,
+                   help="add the imported graph: facts from snapshots/ that the curated files lack (or HUBSPOKE_IMPORTED=1)")
+    b.add_argument("--seeds-only", dest="imported", action="store_false",
+                   help="curated facts only, no imported graph (the default)")
     b.set_defaults(func=cmd_build)
 
     v = sub.add_parser("validate", help="check the curated files and report every problem")
@@ -210,6 +311,8 @@ def parser() -> argparse.ArgumentParser:
                    help="requests one client may have running per worker; more get 429 (default 2)")
     s.add_argument("--service-allow", action="append", default=[], metavar="IRI",
                    help="a SERVICE endpoint queries may call (repeatable; default: none)")
+    s.add_argument("--seeds-only", action="store_true",
+                   help="leave out the imported graph (facts from open-data snapshots) of a dataset built with --imported")
     s.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
                    help="an origin allowed by CORS, or '*' (repeatable; default: none)")
     s.set_defaults(func=cmd_serve)
@@ -231,6 +334,33 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--dataset", help="explain from this N-Quads/TriG file instead of the built graph")
     e.add_argument("--build-dir", help="where the built dataset is (default: ROOT/build)")
     e.set_defaults(func=cmd_explain)
+
+    lk = sub.add_parser("link", help="links with open data: refresh snapshots, check them against the graph")
+    ls = lk.add_subparsers(dest="what", required=True)
+    r = ls.add_parser("refresh", help="ask an endpoint the queries of queries/wikidata/ and save snapshots with PROV records")
+    r.add_argument("--endpoint", default="https://query.wikidata.org/sparql", help="SPARQL endpoint (default: Wikidata's)")
+    r.add_argument("--snapshots", help="folder for the snapshots (default: ROOT/snapshots)")
+    r.add_argument("--queries", help="folder of .rq queries (default: ROOT/queries/wikidata)")
+    r.add_argument("--only", action="append", default=[], metavar="NAME", help="run only this query (repeatable)")
+    r.add_argument("--timeout", type=float, default=60.0, help="seconds per request (default 60)")
+    r.add_argument("--attempts", type=int, default=3, help="requests per query at most (default 3)")
+    r.add_argument("--max-wait", type=float, default=120.0, help="longest Retry-After honoured, seconds (default 120)")
+    r.add_argument("--license", help="licence IRI of the endpoint's data (default: CC0 1.0, Wikidata's)")
+    r.set_defaults(func=cmd_link_refresh)
+    c = ls.add_parser("check", help="compare the snapshots with the curated graph; problems as a validation report")
+    c.add_argument("--snapshots", help="folder of the snapshots (default: ROOT/snapshots)")
+    c.add_argument("--format", choices=("text", "json", "turtle"), default="text")
+    c.set_defaults(func=cmd_link_check)
+
+    x = sub.add_parser("export", help="exports of the built graph for other tools")
+    xs = x.add_subparsers(dest="what", required=True)
+    d = xs.add_parser("dyad-years", help="one CSV row per pair of states, year and tie, keyed by COW and ISO codes")
+    d.add_argument("--dataset", help="export from this N-Quads/TriG file instead of the built graph")
+    d.add_argument("--build-dir", help="where the built dataset is (default: ROOT/build)")
+    d.add_argument("--output", "-o", help="write the CSV here (default: stdout)")
+    d.add_argument("--through", type=int, default=None, metavar="YEAR",
+                   help="the last year to emit (default: the latest year a source document was issued)")
+    d.set_defaults(func=cmd_export)
     return p
 
 

@@ -193,6 +193,8 @@ _CSV_PREDICATES = {
     "wikidata": "http://www.w3.org/2004/02/skos/core#exactMatch",
     "iso3166_alpha2": ns.HS + "iso3166Alpha2",
     "iso3166_alpha3": ns.HS + "iso3166Alpha3",
+    "cow_code": ns.HS + "cowCountryCode",
+    "geonames": "http://www.w3.org/2004/02/skos/core#exactMatch",
 }
 
 

@@ -13,6 +13,7 @@ LINKS_GRAPH: Final = GRAPH_BASE + "links"
 INFERRED_GRAPH: Final = GRAPH_BASE + "inferred"
 DERIVATIONS_GRAPH: Final = GRAPH_BASE + "derivations"
 SHAPES_GRAPH: Final = GRAPH_BASE + "shapes"
+IMPORTED_GRAPH: Final = GRAPH_BASE + "imported"  # facts from open-data snapshots, only when switched on
 
 PREFIXES: Final[dict[str, str]] = {
     "hs": HS,

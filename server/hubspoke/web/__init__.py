@@ -54,6 +54,8 @@ def create_app(config: AppConfig) -> Flask:
     app.register_blueprint(ops.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(network.bp)
+    from hubspoke.web import exports  # dumps, graphs at their IRIs, dyad-years (linking)
+    app.register_blueprint(exports.bp)
     app.add_template_global(links.local_path, "local")
     app.add_template_global(links.short, "short")
     app.add_template_global(links.safe_href, "href")

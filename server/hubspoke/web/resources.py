@@ -27,8 +27,9 @@ CONSTRUCT { ?this ?p ?o . ?q ?qp ?qo } WHERE {
 # Statements about the resource, with readable labels, and the facts that name it, with quotes.
 _OUTGOING = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?this ?p ?pLabel ?o ?oLabel ?inferred WHERE {
+SELECT DISTINCT ?this ?p ?pLabel ?o ?oLabel ?inferred ?oIri WHERE {
   ?this ?p ?o .
+  BIND(isIRI(?o) AS ?oIri)  # only an IRI becomes a link (a literal that looks like one does not)
   FILTER(!isBlank(?o))  # an inferred type such as an owl:hasValue restriction has no name to show
   OPTIONAL { ?p rdfs:label ?pLabel FILTER(langMatches(lang(?pLabel), "en")) }
   OPTIONAL { ?o skos:prefLabel|rdfs:label ?oLabel FILTER(langMatches(lang(?oLabel), "en")) }
@@ -60,7 +61,77 @@ def instance(slug: str) -> Response | str:
 
 @bp.route("/ontology/<path:term>")
 def term(term: str) -> Response | str:
-    return describe(ns.HS + term)
+    iri = ns.HS + term
+    wants_html = request.args.get("format") == "html" or (
+        not request.args.get("format") and request.accept_mimetypes.best_match(
+            [*(m.mime for m in GRAPH_TYPES), "text/html"]) == "text/html")
+    if not wants_html:
+        module = module_triples(current_app.config["HUBSPOKE_STORE"], iri)
+        if module:  # an ontology module's IRI gives the whole module, as a document
+            media = negotiate("graph", request.accept_mimetypes, request.args.get("format"))
+            if media is None:
+                abort(406, description="the module is available as " + ", ".join(dict.fromkeys(m.mime for m in GRAPH_TYPES)))
+            return Response(serialise_triples(module, media), content_type=content_type(media.mime),
+                            headers={"Vary": "Accept"})
+    return describe(iri)
+
+
+def module_triples(store: Any, iri: str) -> list[ox.Triple]:
+    """The whole ontology module whose owl:Ontology is `iri` (empty if it is not one): its header, every
+    term it defines (rdfs:isDefinedBy) with the blank nodes of their axioms, and the anonymous axioms
+    (an owl:AllDisjointClasses) that name only its terms or terms it imports."""
+    current = store.current() if hasattr(store, "current") else store
+    ox_store: ox.Store = current.oxigraph
+    graph = ox.NamedNode(ns.ONTOLOGY_GRAPH)
+    try:
+        module = ox.NamedNode(iri)
+    except ValueError:  # not an IRI: certainly not a module
+        return []
+    if not any(ox_store.quads_for_pattern(module, ox.NamedNode(_RDF_TYPE), ox.NamedNode(_OWL_ONTOLOGY), graph)):
+        return []
+    triples = [q.triple for q in ox_store.quads_for_pattern(None, None, None, graph)]
+    by_subject: dict[Any, list[ox.Triple]] = {}
+    objects: set[Any] = set()
+    for t in triples:
+        by_subject.setdefault(t.subject, []).append(t)
+        objects.add(t.object)
+    defined_by: dict[Any, Any] = {t.subject: t.object for t in triples if t.predicate.value == _IS_DEFINED_BY}
+
+    def closure(subject: Any) -> list[ox.Triple]:
+        out, todo, seen = [], [subject], set()
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for t in by_subject.get(node, []):
+                out.append(t)
+                if isinstance(t.object, ox.BlankNode):
+                    todo.append(t.object)
+        return out
+
+    out: list[ox.Triple] = closure(module)
+    for subject, owner in defined_by.items():
+        if owner == module:
+            out += closure(subject)
+    for root in by_subject:
+        if isinstance(root, ox.BlankNode) and root not in objects:
+            named = {t.object for t in closure(root) if isinstance(t.object, ox.NamedNode) and t.object in defined_by}
+            owners = {defined_by[n] for n in named}
+            if module in owners and all(_owner_rank(o, module, ox_store, graph) for o in owners):
+                out += closure(root)
+    return list(dict.fromkeys(out))
+
+
+def _owner_rank(owner: Any, module: Any, store: ox.Store, graph: ox.NamedNode) -> bool:
+    """An anonymous axiom belongs to `module` when every term it names is the module's own or one it imports."""
+    return bool(owner == module or any(store.quads_for_pattern(module, ox.NamedNode(_OWL_IMPORTS), owner, graph)))
+
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_OWL_ONTOLOGY = "http://www.w3.org/2002/07/owl#Ontology"
+_OWL_IMPORTS = "http://www.w3.org/2002/07/owl#imports"
+_IS_DEFINED_BY = "http://www.w3.org/2000/01/rdf-schema#isDefinedBy"
 
 
 def describe(iri: str) -> Response | str:
@@ -96,7 +167,7 @@ def _payload(store: Any, query: str, this: dict[ox.Variable, ox.NamedNode]) -> A
 
 def _row(solution: ox.QuerySolution) -> dict[str, str]:
     out: dict[str, str] = {}
-    for variable in ("p", "pLabel", "o", "oLabel", "fact", "factLabel", "quote", "source", "title", "inferred"):
+    for variable in ("p", "pLabel", "o", "oLabel", "fact", "factLabel", "quote", "source", "title", "inferred", "oIri"):
         try:
             value = solution[variable]
         except (KeyError, IndexError, TypeError):
