@@ -99,6 +99,7 @@ class Fact:
     end_text: str = ""
     as_written: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
+    modalities: list[str] = field(default_factory=list)  # hs:modality values; none means presented as fact
 
     @property
     def undated(self) -> bool:
