@@ -504,11 +504,13 @@ def answer_json(answer: Answer) -> dict[str, object]:
 ItemKey = tuple[str, str, tuple[str, ...]]
 
 
-def item_standings(answer: Answer) -> dict[ItemKey, Standing]:
-    out: dict[ItemKey, Standing] = {}
+def item_standings(answer: Answer) -> dict[ItemKey, tuple[Standing, str]]:
+    """Each (state, kind, via) of an answer with its standing and why (the strongest, if listed twice)."""
+    out: dict[ItemKey, tuple[Standing, str]] = {}
     for i in answer.items:
         key = (i.state, i.kind, tuple(i.via))
-        out[key] = min(out.get(key, i.standing), i.standing, key=_RANK.__getitem__)
+        if key not in out or _RANK[i.standing] < _RANK[out[key][0]]:
+            out[key] = (i.standing, i.reason)
     return out
 
 
@@ -518,12 +520,14 @@ def item_keys(answer: Answer) -> set[ItemKey]:
 
 def changes(earlier: Answer, later: Answer) -> dict[str, list[dict[str, object]]]:
     """What appeared, what went away and whose standing changed between two answers; each entry is
-    (state, kind, via) with its standing before and after (None: not in that answer)."""
+    (state, kind, via) with its standing before and after (None: not in that answer) and why."""
     before, after = item_standings(earlier), item_standings(later)
 
     def entry(key: ItemKey) -> dict[str, object]:
-        return {"state": key[0], "kind": key[1], "via": list(key[2]), "before": before.get(key), "after": after.get(key)}
+        was, now = before.get(key), after.get(key)
+        return {"state": key[0], "kind": key[1], "via": list(key[2]), "before": was[0] if was else None,
+                "after": now[0] if now else None, "reason_before": was[1] if was else None, "reason_after": now[1] if now else None}
 
     return {"added": [entry(k) for k in sorted(after.keys() - before.keys())],
             "removed": [entry(k) for k in sorted(before.keys() - after.keys())],
-            "changed": [entry(k) for k in sorted(before.keys() & after.keys()) if before[k] != after[k]]}
+            "changed": [entry(k) for k in sorted(before.keys() & after.keys()) if before[k][0] != after[k][0]]}

@@ -130,10 +130,19 @@ def explain() -> Response | tuple[Response, int] | str:
     def term(t: ex.Term) -> str:
         return labels.get(t.value, ex.short(t)) if isinstance(t, ox.NamedNode) else ex.short(t)
 
-    html = render_template("explain.html", found=found, short=ex.short, term=term, quotes=ex.all_quotes(found), labels=labels,
+    html = render_template("explain.html", found=found, short=ex.short, term=term, predicate_label=_label(store, p), quotes=ex.all_quotes(found), labels=labels,
                            fact=found.fact, judged=found.fact.judge(year) if found.fact else None, year=year,
                            standing_label=tie.STANDING_LABEL, rests_on=ex.facts_in(found))
     return Response(html, status=status, mimetype="text/html")
+
+
+def _label(store: Store, term: ox.NamedNode) -> str:
+    """The English label of an ontology term, for a sentence; its prefixed name when it has none."""
+    result = store.query(f"SELECT ?l WHERE {{ {term} <http://www.w3.org/2000/01/rdf-schema#label> ?l "
+                         f'FILTER(langMatches(lang(?l), "en")) }} LIMIT 1')
+    assert isinstance(result.payload, ox.QuerySolutions)
+    rows = list(result.payload)
+    return str(rows[0]["l"].value) if rows else ex.short(term)
 
 
 def _explain_fact(store: Store, fact_iri: str, year: int | None) -> Response | tuple[Response, int]:
