@@ -235,6 +235,46 @@ def test_explain_picks_among_several_derivations_by_fact_and_year() -> None:
     assert tsd.derivation.endswith("/test-second") and "rests on the fact shown" in tsd.chosen_by
 
 
+SYMMETRIC_DERIVATIONS = """
+PREFIX hs: <https://w3id.org/hubspoke/ontology/>
+PREFIX hsi: <https://w3id.org/hubspoke/id/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+INSERT { GRAPH <https://w3id.org/hubspoke/graph/derivations> {
+    <https://w3id.org/hubspoke/derivation/test-symp-1> a hs:Derivation ; hs:derivedStatement ?ja ; prov:used ?aj ;
+        hs:appliedRule <https://w3id.org/hubspoke/rules/owl-rl/prp-symp> .
+    <https://w3id.org/hubspoke/derivation/test-symp-2> a hs:Derivation ; hs:derivedStatement ?aj ; prov:used ?ja ;
+        hs:appliedRule <https://w3id.org/hubspoke/rules/owl-rl/prp-symp> .
+} } WHERE { GRAPH <https://w3id.org/hubspoke/graph/derivations> {
+    ?ja rdf:subject hsi:japan ; rdf:predicate hs:securityPartnerOf ; rdf:object hsi:australia .
+    ?aj rdf:subject hsi:australia ; rdf:predicate hs:securityPartnerOf ; rdf:object hsi:japan .
+} }"""
+
+
+def test_explain_never_goes_round_a_cycle_of_recorded_derivations() -> None:
+    """With all derivations kept, a symmetric property derives each direction from the other."""
+    store = network_store(SYMMETRIC_DERIVATIONS)
+    s, p, o = parse_term("hsi:japan"), parse_term("hs:securityPartnerOf", "predicate"), parse_term("hsi:australia")
+    for year in (None, 2006, 2013):
+        found = explain(store, s, p, o, year)  # type: ignore[arg-type]
+        assert found.derivation_count == 2 and found.rule.endswith("/security-partner-of"), found.rule
+        assert found.fact is not None and found.fact.iri in tree_facts(found)
+    # only the two symmetric derivations left: the explanation stops where it would go round
+    only_cycle = network_store(SYMMETRIC_DERIVATIONS, """
+        PREFIX hs: <https://w3id.org/hubspoke/ontology/>
+        PREFIX hsi: <https://w3id.org/hubspoke/id/>
+        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        DELETE { GRAPH ?g { ?d ?x ?y } } WHERE { GRAPH ?g { ?d hs:derivedStatement ?st ; ?x ?y .
+            ?st rdf:subject ?a ; rdf:predicate hs:securityPartnerOf ; rdf:object ?b .
+            FILTER(?a IN (hsi:japan, hsi:australia) && ?b IN (hsi:japan, hsi:australia) && !STRSTARTS(STR(?d), "https://w3id.org/hubspoke/derivation/test-")) } }""")
+    found = explain(only_cycle, s, p, o, 2013)  # type: ignore[arg-type]
+
+    def depth(node: Explanation) -> int:
+        return 1 + max((depth(q) for q in node.premises), default=0)
+
+    assert found.rule.endswith("/prp-symp") and depth(found) == 2
+
+
 def test_explain_enumerates_the_derivation_of_the_fact_shown_when_only_one_is_recorded(network: EmbeddedStore) -> None:
     s, p, o = parse_term("hsi:japan"), parse_term("hs:securityPartnerOf", "predicate"), parse_term("hsi:australia")
     for fact in ("japan-australia-declaration", "trilateral-strategic-dialogue"):

@@ -222,6 +222,10 @@ def _derivations(store: Store, s: Term, p: ox.NamedNode, o: Term, node: ox.Named
     return list(found.values())
 
 
+def _key(s: Term, p: Term, o: Term) -> tuple[str, str, str]:
+    return (str(s), str(p), str(o))
+
+
 def _graphs(store: Store, s: Term, p: Term, o: Term) -> list[str]:
     if any(isinstance(t, ox.BlankNode) for t in (s, p, o)):
         return []
@@ -264,8 +268,10 @@ class _Walker:
         self.store, self.year, self.facts = store, year, facts
 
     def explain(self, s: Term, p: ox.NamedNode, o: Term, fact: str | None, depth: int = 0,
-                node: ox.NamedNode | None = None, asserted: list[str] | None = None) -> Explanation:
+                node: ox.NamedNode | None = None, asserted: list[str] | None = None,
+                above: frozenset[tuple[str, str, str]] = frozenset()) -> Explanation:
         found = Explanation(s, p, o, year=self.year)
+        here = above | {_key(s, p, o)}
         graphs = _graphs(self.store, s, p, o) if asserted is None else asserted
         found.asserted_in = [g for g in graphs if g in SOURCE_GRAPHS]
         if found.asserted_in:
@@ -278,7 +284,10 @@ class _Walker:
             return found  # absent
         derivations = _derivations(self.store, s, p, o, node)
         found.derivation_count = len(derivations)
-        chosen = self.choose(derivations, fact, found)
+        # With every derivation recorded, a symmetric or inverse property derives each direction from the
+        # other: never explain a statement by one of the statements it is explaining.
+        acyclic = [d for d in derivations if not any(_key(ps, pp, po) in here for ps, pp, po, _n, _g in d.premises)]
+        chosen = self.choose(acyclic or derivations, fact, found)
         if chosen is None:
             return found
         found.derivation, found.rule, found.rule_label, found.rule_comment = chosen.iri, chosen.rule, chosen.label, chosen.comment
@@ -286,9 +295,9 @@ class _Walker:
         grounds = _grounds(chosen, self.facts)
         if found.fact is None and grounds:
             found.fact = grounds[0]
-        if depth < MAX_DEPTH:
+        if depth < MAX_DEPTH and acyclic:
             below = found.fact.iri if found.fact else fact
-            found.premises = [self.explain(ps, pp, po, below, depth + 1, pnode, graphs_of or None)
+            found.premises = [self.explain(ps, pp, po, below, depth + 1, pnode, graphs_of or None, here)
                               for ps, pp, po, pnode, graphs_of in chosen.premises if isinstance(pp, ox.NamedNode)]
         return found
 
