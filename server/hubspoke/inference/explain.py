@@ -200,7 +200,7 @@ def _derivations(store: Store, s: Term, p: ox.NamedNode, o: Term, node: ox.Named
     if node is not None:
         target = f"?d hs:derivedStatement {node} ."
     elif any(isinstance(t, ox.BlankNode) for t in (s, o)):
-        return []
+        return []  # not addressable by its terms; premises with blank nodes are reached by their statement node
     else:
         target = f"?st rdf:subject {s} ; rdf:predicate {p} ; rdf:object {o} . ?d hs:derivedStatement ?st ."
     rows = _select(store, f"""SELECT ?d ?rule ?label ?comment ?u ?ps ?pp ?po ?g WHERE {{ GRAPH <{ns.DERIVATIONS_GRAPH}> {{

@@ -9,6 +9,7 @@ JSON when the client asks for it (Accept: application/json, or ?format=json), HT
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
@@ -91,6 +92,7 @@ def us_linked() -> Response | str:
         return jsonify(body)
     return render_template("ties.html", answer=tie.answer_json(answer), compare=[tie.answer_json(a) for a in answers],
                            changes=steps, labels=labels, kind_labels=kind_labels, unknown=unknown,
+                           json_link="?" + urlencode({**{k: v for k, v in request.args.items() if k != "format"}, "format": "json"}),
                            standing_label=tie.STANDING_LABEL)
 
 
