@@ -359,6 +359,13 @@ def test_every_link_of_the_ties_page_explains_the_fact_it_shows(live_server: Liv
             checked.add(link["explain"])
             quotes = {s["quote"] for s in item["sources"] if s["fact"] == link["fact"]["iri"]}
             check_explanation(live_server, link["explain"], link["fact"]["iri"], quotes)
+        for premise in item["premises"]:  # a spoke's own alliance, when the page shows it
+            if premise["standing"] != "holds":
+                assert f'href="{html.escape(premise["explain"])}"' in page
+            if premise["explain"] not in checked:
+                checked.add(premise["explain"])
+                response = requests.get(live_server.url + premise["explain"], headers={"Accept": "application/json"}, timeout=30)
+                assert response.json()["fact"]["iri"] == premise["fact"]
     assert len(checked) >= 8
 
 
