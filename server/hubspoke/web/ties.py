@@ -124,6 +124,7 @@ def explain() -> Response | tuple[Response, int] | str:
     found = ex.explain(store, s, p, o, year, fact_iri)
     status = 404 if found.status == "absent" else 200
     _facts, labels, _kinds = tie.load_facts(store)
+    labels = {**labels, **{f.iri: f.label for f in ex.facts_in(found)}}  # name the relationships too
     if wants_json():
         body = ex.to_json(found)
         body["quotes_all"] = [q.__dict__ for q in ex.all_quotes(found)]
