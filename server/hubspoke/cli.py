@@ -244,10 +244,13 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    """Why a triple holds, down to the source quotes; exit 1 when it is neither asserted nor inferred."""
+    """Why a triple holds as of a year, resting on the fact named (or the one the ties page would
+    show): the short chain with the fact's date and quotes, then the proof down to the source quotes;
+    exit 1 when it is neither asserted nor inferred."""
     import pyoxigraph as ox
 
-    from hubspoke.inference.explain import TermError, explain, parse_term, to_text
+    from hubspoke.inference.explain import TermError, chain_text, explain, parse_term, to_text
+    from hubspoke.inference.ties import load_facts
     from hubspoke.store import DatasetFileError, EmbeddedStore
 
     paths = _paths(args)
@@ -255,14 +258,23 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if not dataset.exists():
         print(f"error: no dataset at {dataset}; run `hubspoke build` first", file=sys.stderr)
         return EXIT_CANNOT_RUN
+    if args.year is not None and not 1800 <= args.year <= 2200:
+        print(f"error: --year must be a year between 1800 and 2200, not {args.year}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
     try:
         s, p, o = parse_term(args.s, "subject"), parse_term(args.p, "predicate"), parse_term(args.o, "object")
+        fact = parse_term(args.fact, "subject") if args.fact else None
         store = EmbeddedStore.from_file(dataset)
     except (TermError, DatasetFileError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_CANNOT_RUN
     assert isinstance(p, ox.NamedNode)  # parse_term gives a literal only in object position
-    found = explain(store, s, p, o)
+    found = explain(store, s, p, o, args.year, fact.value if isinstance(fact, ox.NamedNode) else None)
+    if found.fact is not None:
+        print(chain_text(found, load_facts(store)[1]))
+        if found.note:
+            print(f"note: {found.note}")
+        print("\nproof:")
     print(to_text(found))
     return EXIT_OK if found.status != "absent" else EXIT_PROBLEMS
 
@@ -331,6 +343,8 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("s", help="subject: a prefixed name (hsi:japan) or a full IRI")
     e.add_argument("p", help="predicate: a prefixed name (hs:spokeToSpokePartnerOf) or a full IRI")
     e.add_argument("o", help='object: a prefixed name, a full IRI or a quoted literal')
+    e.add_argument("--year", type=int, help="as of this year: the derivation whose fact stood then (default: today)")
+    e.add_argument("--fact", help="the relationship the explanation must rest on (a prefixed name or IRI)")
     e.add_argument("--dataset", help="explain from this N-Quads/TriG file instead of the built graph")
     e.add_argument("--build-dir", help="where the built dataset is (default: ROOT/build)")
     e.set_defaults(func=cmd_explain)

@@ -1,20 +1,22 @@
 """The network over time (DESIGN.md, 'Server'): the security ties on record as of a year, drawn as
-the hub and its spokes, with every tie linking to its fact and the quotes behind it.
+the hub and its spokes, with every tie leading to the explanation of that very fact as of that year.
 
-/network[?year=YYYY][&undated=attested|include|exclude]  — an SVG page, or JSON when asked for.
-The year rule is the ties module's own (Fact.holds): an undated tie counts from the year its sources
-attest it and is drawn dashed, never given a date it does not have.
+/network[?year=YYYY][&unknown=show|hide]  — an SVG page, or JSON when asked for (?format=json).
+Each tie has its standing as of the year (ties.Fact.judge): one that holds is drawn solid; one not
+known (its start is not in the sources, which attest it only later) dashed in another colour and
+named so - never left out as if absent; one that does not hold is not drawn but listed with why.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from hubspoke.inference import ties as tie
-from hubspoke.web.ties import parse_undated, parse_year, wants_json
+from hubspoke.web.ties import parse_unknown, parse_year, reject_old_undated, wants_json
 
 bp = Blueprint("network", __name__)
 
@@ -33,27 +35,57 @@ class Edge:
     label: str
     alliance: bool
     undated: bool
+    standing: tie.Standing
+    reason: str
+    explain: str
+
+
+def fact_explain_url(fact: tie.Fact, year: int | None) -> str:
+    """A minilateral's line from a member to its marker: the explanation of the relationship itself."""
+    params = {"fact": fact.iri, **({"year": str(year)} if year is not None else {})}
+    return "/explain?" + urlencode(params)
+
+
+def pair_explain_url(fact: tie.Fact, a: str, b: str, year: int | None) -> str:
+    return tie.explain_url(a, tie.predicate_of(fact), b, fact.iri, year)
 
 
 @bp.route("/network")
 def network() -> Response | str:
     store = current_app.config["HUBSPOKE_STORE"]
+    reject_old_undated()
     year = parse_year(request.args.get("year"))
-    undated = parse_undated(request.args.get("undated", "attested"))
+    unknown = parse_unknown(request.args.get("unknown", "show"))
     facts, labels, _kinds = tie.load_facts(store)
-    holding = [f for f in facts if len(f.parties) <= tie.MAX_PARTIES and f.holds(year, undated)]
+    ties = [f for f in facts if 2 <= len(f.parties) <= tie.MAX_PARTIES]
+    judged = {f.iri: f.judge(year) for f in ties}
+    shown = [tie.HOLDS] if unknown == "hide" else [tie.HOLDS, tie.NOT_KNOWN]
+    drawn = [f for f in ties if judged[f.iri][0] in shown]
+    left = [f for f in ties if judged[f.iri][0] not in shown]
     if wants_json():
-        return jsonify(year=year, undated=undated, hub=tie.UNITED_STATES,
-                       states=sorted({p for f in holding for p in f.parties}),
-                       ties=[{"fact": f.iri, "label": f.label, "parties": sorted(f.parties), "alliance": f.alliance,
-                              "year": f.start, "undated": f.start is None, "attested": f.attested}
-                             for f in sorted(holding, key=lambda f: (f.start or f.attested or 0, f.label))])
-    positions = layout(sorted({p for f in holding for p in f.parties}, key=lambda s: labels.get(s, s)))
-    edges, markers = draw(holding, positions)
-    years = sorted({y for f in facts for y in (f.start, f.attested) if y is not None})
-    return render_template("network.html", year=year, undated=undated, years=years, size=SIZE,
+        def entry(f: tie.Fact) -> dict[str, object]:
+            standing, reason = judged[f.iri]
+            pair = sorted(f.parties)
+            return {"fact": f.iri, "label": f.label, "parties": pair, "alliance": f.alliance, "year": f.start,
+                    "date": f.date_text or None, "undated": f.start is None, "attested": f.attested,
+                    "start_no_earlier_than": f.start_after, "start_no_later_than": f.start_by,
+                    "standing": standing, "standing_iri": tie.STANDING_IRI[standing], "reason": reason,
+                    "explain": pair_explain_url(f, pair[0], pair[1], year) if len(pair) == 2 else fact_explain_url(f, year)}
+
+        order = sorted(drawn, key=lambda f: (f.start or f.latest_start() or 0, f.label))
+        return jsonify(year=year, unknown=unknown, hub=tie.UNITED_STATES,
+                       states=sorted({p for f in drawn for p in f.parties}),
+                       ties=[entry(f) for f in order],
+                       not_drawn=[entry(f) for f in sorted(left, key=lambda f: f.label)])
+    positions = layout(sorted({p for f in drawn for p in f.parties}, key=lambda s: labels.get(s, s)))
+    edges, markers = draw(drawn, positions, judged, year)
+    years = sorted({y for f in facts for y in (f.start, f.attested, f.start_by) if y is not None})
+    counts = {s: sum(1 for f in drawn if judged[f.iri][0] == s) for s in (tie.HOLDS, tie.NOT_KNOWN)}
+    return render_template("network.html", year=year, unknown=unknown, years=years, size=SIZE,
                            positions=positions, labels=labels, edges=edges, markers=markers,
-                           hub=tie.UNITED_STATES, count=len(holding))
+                           hub=tie.UNITED_STATES, count=len(drawn), counts=counts,
+                           left=[(f, judged[f.iri]) for f in sorted(left, key=lambda f: f.label)],
+                           standing_label=tie.STANDING_LABEL)
 
 
 def layout(states: list[str]) -> dict[str, tuple[float, float]]:
@@ -67,29 +99,34 @@ def layout(states: list[str]) -> dict[str, tuple[float, float]]:
     return positions
 
 
-def draw(holding: list[tie.Fact], positions: dict[str, tuple[float, float]]) -> tuple[list[Edge], list[tuple[float, float, tie.Fact]]]:
+def draw(holding: list[tie.Fact], positions: dict[str, tuple[float, float]], judged: dict[str, tuple[tie.Standing, str]],
+         year: int | None) -> tuple[list[Edge], list[tuple[float, float, tie.Fact, tie.Standing, str, str]]]:
     """Lines for bilateral ties; a marker at the parties' centre, joined to each, for a minilateral."""
     edges: list[Edge] = []
-    markers: list[tuple[float, float, tie.Fact]] = []
+    markers: list[tuple[float, float, tie.Fact, tie.Standing, str, str]] = []
     pairs: dict[frozenset[str], list[tie.Fact]] = {}
     for fact in holding:
         if len(fact.parties) == 2:
             pairs.setdefault(fact.parties, []).append(fact)
     for pair, between in pairs.items():
-        (x1, y1), (x2, y2) = (positions[p] for p in sorted(pair))
+        a, b = sorted(pair)
+        (x1, y1), (x2, y2) = positions[a], positions[b]
         length = math.hypot(x2 - x1, y2 - y1) or 1.0
         nx, ny = (y1 - y2) / length, (x2 - x1) / length  # unit normal: parallel ties side by side
         for i, fact in enumerate(sorted(between, key=lambda f: (not f.alliance, f.start or 0, f.label))):
             shift = (i - (len(between) - 1) / 2) * 6
             dx, dy = round(nx * shift, 1), round(ny * shift, 1)
-            edges.append(Edge(x1 + dx, y1 + dy, x2 + dx, y2 + dy, fact.iri, fact.label, fact.alliance, fact.start is None))
+            standing, reason = judged[fact.iri]
+            edges.append(Edge(x1 + dx, y1 + dy, x2 + dx, y2 + dy, fact.iri, fact.label, fact.alliance, fact.start is None,
+                              standing, reason, pair_explain_url(fact, a, b, year)))
     for fact in holding:
-        points = [positions[p] for p in sorted(fact.parties)]
-        undated = fact.start is None
-        if len(points) == 2:
+        if len(fact.parties) == 2:
             continue
+        points = [positions[p] for p in sorted(fact.parties)]
         mx = round(sum(x for x, _ in points) / len(points), 1)
         my = round(sum(y for _, y in points) / len(points), 1)
-        markers.append((mx, my, fact))
-        edges += [Edge(x, y, mx, my, fact.iri, fact.label, False, undated) for x, y in points]
+        standing, reason = judged[fact.iri]
+        url = fact_explain_url(fact, year)
+        markers.append((mx, my, fact, standing, reason, url))
+        edges += [Edge(x, y, mx, my, fact.iri, fact.label, False, fact.start is None, standing, reason, url) for x, y in points]
     return edges, markers

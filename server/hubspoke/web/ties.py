@@ -1,12 +1,14 @@
 """US-linked ties and explanations, for people (HTML) and programs (JSON).
 
-/ties/us-linked[?year=YYYY][&undated=attested|include|exclude][&compare=2005,2010,2013]
-/explain?s=…&p=…&o=…   (prefixed names hs:/hsi:/… or full IRIs; a quoted literal as object)
+/ties/us-linked[?year=YYYY][&unknown=show|hide][&compare=2005,2010,2013]
+/explain?s=…&p=…&o=…[&year=YYYY][&fact=IRI]   (prefixed names hs:/hsi:/… or full IRIs; a quoted literal as object)
+/explain?fact=IRI[&year=YYYY]                   (a relationship alone: its dates, standing and quotes)
 JSON when the client asks for it (Accept: application/json, or ?format=json), HTML otherwise.
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -14,11 +16,14 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 
 from hubspoke.inference import explain as ex
 from hubspoke.inference import ties as tie
+from hubspoke.store import Store
 
 bp = Blueprint("ties", __name__)
 MIN_YEAR, MAX_YEAR = 1800, 2200
-_POLICIES: tuple[tie.Undated, ...] = ("attested", "include", "exclude")
-UNDATED: tuple[str, ...] = _POLICIES  # the policies' names, for messages and other views' checks
+MAX_COMPARE = 8  # years in one comparison: enough to read, not a way to make the server work for nothing
+_YEAR = re.compile(r"[0-9]{4}")  # ASCII digits only: str.isdigit() also accepts '²' and other digits
+_POLICIES: tuple[tie.Unknown, ...] = ("show", "hide")
+UNKNOWN: tuple[str, ...] = _POLICIES
 
 
 def wants_json() -> bool:
@@ -28,35 +33,56 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
-def parse_year(text: str | None) -> int | None:
+def parse_year(text: str | None, name: str = "year") -> int | None:
+    """A four-digit ASCII year in [MIN_YEAR, MAX_YEAR], None when absent or empty; 400 otherwise."""
     if not text:  # None or ""
         return None
-    if not text.isdigit() or not MIN_YEAR <= int(text) <= MAX_YEAR:
-        abort(400, description=f"year must be a four-digit year between {MIN_YEAR} and {MAX_YEAR}, not {text!r}")
+    if not _YEAR.fullmatch(text) or not MIN_YEAR <= int(text) <= MAX_YEAR:
+        abort(400, description=f"{name} must be a four-digit year between {MIN_YEAR} and {MAX_YEAR} "
+                               f"(ASCII digits), not {text[:20]!r}")
     return int(text)
 
 
-def parse_undated(text: str) -> tie.Undated:
-    """The undated policy a request names; 400 for any other."""
+def parse_compare(text: str | None) -> list[int]:
+    """`2005,2010,2013`: up to MAX_COMPARE years, each strictly a year; 400 otherwise."""
+    if not text:
+        return []
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) > MAX_COMPARE:
+        abort(400, description=f"compare takes at most {MAX_COMPARE} years, separated by commas")
+    years = []
+    for part in parts:
+        if part:
+            year = parse_year(part, "each year of compare")
+            assert year is not None
+            years.append(year)
+    return years
+
+
+def parse_unknown(text: str) -> tie.Unknown:
+    """What to do with ties whose standing is not known as of the year: show them flagged, or hide them."""
     for policy in _POLICIES:
         if text == policy:
             return policy
-    abort(400, description=f"undated must be one of {', '.join(UNDATED)}")
+    abort(400, description=f"unknown must be one of {', '.join(UNKNOWN)}")
 
 
-def explain_link(s: str, p: str, o: str) -> str:
-    return "/explain?" + urlencode({"s": s, "p": p, "o": o})
+def reject_old_undated() -> None:
+    if "undated" in request.args:
+        abort(400, description="undated= was replaced by unknown=show|hide: an undated tie is shown as "
+                               "'not known' for the years before its sources attest it, never left out silently")
 
 
 @bp.route("/ties/us-linked")
 def us_linked() -> Response | str:
     store = current_app.config["HUBSPOKE_STORE"]
+    reject_old_undated()
     year = parse_year(request.args.get("year"))
-    undated = parse_undated(request.args.get("undated", "attested"))
-    compare = [parse_year(y.strip()) for y in request.args.get("compare", "").split(",") if y.strip()]
+    unknown = parse_unknown(request.args.get("unknown", "show"))
+    compare = parse_compare(request.args.get("compare"))
     facts, labels, kind_labels = tie.load_facts(store)
-    answer = tie.compute(facts, labels, kind_labels, year, undated, tie.UNITED_STATES)
-    answers = [tie.compute(facts, labels, kind_labels, y, undated, tie.UNITED_STATES) for y in compare]
+    answer = tie.compute(facts, labels, kind_labels, year, unknown, tie.UNITED_STATES)
+    answers = [tie.compute(facts, labels, kind_labels, y, unknown, tie.UNITED_STATES) for y in compare]
     steps = [{"from": a.year, "to": b.year, **tie.changes(a, b)} for a, b in zip(answers, answers[1:])]
     if wants_json():
         body = tie.answer_json(answer)
@@ -65,28 +91,70 @@ def us_linked() -> Response | str:
             body["changes"] = steps
         return jsonify(body)
     return render_template("ties.html", answer=tie.answer_json(answer), compare=[tie.answer_json(a) for a in answers],
-                           changes=steps, labels=labels, kind_labels=kind_labels, explain_link=explain_link, undated=undated)
+                           changes=steps, labels=labels, kind_labels=kind_labels, unknown=unknown,
+                           json_link="?" + urlencode({**{k: v for k, v in request.args.items() if k != "format"}, "format": "json"}),
+                           standing_label=tie.STANDING_LABEL)
+
+
+def _term(name: str, position: str) -> ex.Term:
+    try:
+        return ex.parse_term(request.args[name], position)
+    except ex.TermError as error:
+        abort(400, description=f"{name}: {error}")
 
 
 @bp.route("/explain")
 def explain() -> Response | tuple[Response, int] | str:
     store = current_app.config["HUBSPOKE_STORE"]
+    year = parse_year(request.args.get("year"))
+    fact_iri: str | None = None
+    if request.args.get("fact"):
+        fact_term = _term("fact", "subject")
+        if not isinstance(fact_term, ox.NamedNode):
+            abort(400, description="fact must be the IRI of a relationship")
+        fact_iri = fact_term.value
+    if fact_iri is not None and not any(request.args.get(k) for k in ("s", "p", "o")):
+        return _explain_fact(store, fact_iri, year)
     missing = [k for k in ("s", "p", "o") if not request.args.get(k)]
     if missing:
-        abort(400, description=f"give the triple to explain as s, p and o (missing: {', '.join(missing)})")
-    try:
-        s = ex.parse_term(request.args["s"], "subject")
-        p = ex.parse_term(request.args["p"], "predicate")
-        o = ex.parse_term(request.args["o"], "object")
-    except ex.TermError as error:
-        abort(400, description=str(error))
+        abort(400, description=f"give the triple to explain as s, p and o, or a relationship as fact (missing: {', '.join(missing)})")
+    s, p, o = _term("s", "subject"), _term("p", "predicate"), _term("o", "object")
     if isinstance(s, ox.Literal) or not isinstance(p, ox.NamedNode):
         abort(400, description="the subject and the predicate must be IRIs")
-    found = ex.explain(store, s, p, o)
+    found = ex.explain(store, s, p, o, year, fact_iri)
     status = 404 if found.status == "absent" else 200
+    _facts, labels, _kinds = tie.load_facts(store)
+    labels = {**labels, **{f.iri: f.label for f in ex.facts_in(found)}}  # name the relationships too
     if wants_json():
         body = ex.to_json(found)
         body["quotes_all"] = [q.__dict__ for q in ex.all_quotes(found)]
+        body["chain"] = ex.chain_text(found, labels)
         return jsonify(body), status
-    html = render_template("explain.html", found=found, short=ex.short, quotes=ex.all_quotes(found))
+    def term(t: ex.Term) -> str:
+        return labels.get(t.value, ex.short(t)) if isinstance(t, ox.NamedNode) else ex.short(t)
+
+    html = render_template("explain.html", found=found, short=ex.short, term=term, predicate_label=_label(store, p), quotes=ex.all_quotes(found), labels=labels,
+                           fact=found.fact, judged=found.fact.judge(year) if found.fact else None, year=year,
+                           standing_label=tie.STANDING_LABEL, rests_on=ex.facts_in(found))
     return Response(html, status=status, mimetype="text/html")
+
+
+def _label(store: Store, term: ox.NamedNode) -> str:
+    """The English label of an ontology term, for a sentence; its prefixed name when it has none."""
+    result = store.query(f"SELECT ?l WHERE {{ {term} <http://www.w3.org/2000/01/rdf-schema#label> ?l "
+                         f'FILTER(langMatches(lang(?l), "en")) }} LIMIT 1')
+    assert isinstance(result.payload, ox.QuerySolutions)
+    rows = list(result.payload)
+    return str(rows[0]["l"].value) if rows else ex.short(term)
+
+
+def _explain_fact(store: Store, fact_iri: str, year: int | None) -> Response | tuple[Response, int]:
+    fact = ex.explain_fact(store, fact_iri, year)
+    if fact is None:
+        abort(404, description=f"{fact_iri} is not a relationship of the graph")
+    _facts, labels, _kinds = tie.load_facts(store)
+    if wants_json():
+        return jsonify({"year": year, "fact": {**tie.fact_json(fact, year), "quotes": [s.__dict__ for s in fact.sources]}})
+    html = render_template("explain.html", found=None, short=ex.short, quotes=[], labels=labels, fact=fact,
+                           judged=fact.judge(year), year=year, standing_label=tie.STANDING_LABEL, rests_on=[fact])
+    return Response(html, status=200, mimetype="text/html")
