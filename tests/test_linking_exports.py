@@ -190,7 +190,7 @@ def test_dyad_years_load_and_join_on_cow_codes(dyads: pd.DataFrame) -> None:
     assert not alliance.empty and alliance["inferred"].all()
 
 
-def test_undated_ties_start_at_their_attested_year_and_say_so(dyads: pd.DataFrame, kg_store: EmbeddedStore) -> None:
+def test_undated_ties_start_where_the_sources_bound_them_and_say_so(dyads: pd.DataFrame, kg_store: EmbeddedStore) -> None:
     from hubspoke.inference.ties import load_facts
 
     facts = {f.iri: f for f in load_facts(kg_store)[0]}
@@ -199,7 +199,10 @@ def test_undated_ties_start_at_their_attested_year_and_say_so(dyads: pd.DataFram
         fact = facts[str(fact_iri)]
         if fact.start is None:
             assert (rows["year_status"] != "dated").all()
-            assert rows["year"].min() == fact.attested  # never read as absent, never invented before
+            # From the year the sources show it had begun (a bound such as "by 1997", else the year a
+            # source attests it): never read as absent after that, never invented before.
+            assert rows["year"].min() == fact.latest_start()
+            assert fact.latest_start() <= (fact.attested or 9999)
         else:
             assert rows["year"].min() == fact.start
 

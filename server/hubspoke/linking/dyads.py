@@ -9,12 +9,14 @@ Rows come from two kinds of tie:
   between two states in the inferred graph; its years are those in which every tie its derivation
   rests on holds (walked down the derivation records to the asserted hs:hasParty statements).
 
-Years. A dated tie holds from its start year (hs:startDate, else hs:date, read as its year) to its
-end year (hs:endDate), or to `through` when it has not ended; `year_status` is `dated`. An undated
-tie is never read as absent before its sources: its rows start at the year its sources attest it
-(its hs:claimDate, else its earliest source document) with `year_status` `start_unknown` - the tie
-held then and may have held earlier, which the graph does not know, so no earlier rows are emitted.
-A tie marked ended without an end date gives only its start (or attested) year, `end_unknown`.
+Years. A row is emitted for each year whose standing is *holds* (inference/ties.py: known to have
+begun by then, not known to have ended). A dated tie holds from its start year (hs:startDate, else
+hs:date) to its end year (or its end bound), or to `through`; `year_status` is `dated`. An undated
+tie is never read as absent before its sources: its rows start at the year the sources show it had
+begun - an upper bound of its start (hs:startNoLaterThan, "by 1997") or else the year its sources
+attest it (its hs:claimDate, else its earliest source document) - with `year_status` `start_unknown`:
+it may have held earlier, which the graph does not know (*not known*), so no earlier rows are emitted.
+A tie marked ended without an end date gives only its first year, `end_unknown`.
 `through` defaults to the latest year any source document was issued: the graph says nothing of
 later years, and no row is later than it. `date_source` says where the dates come from: "curated", or
 the snapshot IRI(s) when a dataset built with --imported dates the tie from open data. Pairs are ordered by COW code (ccode1 < ccode2), as in non-directed dyad data.
@@ -30,7 +32,7 @@ from dataclasses import astuple, dataclass, fields
 import pyoxigraph as ox
 
 from hubspoke import namespaces as ns
-from hubspoke.inference.ties import Fact, load_facts
+from hubspoke.inference.ties import HOLDS, NOT_KNOWN, Fact, load_facts
 from hubspoke.store import Store
 
 INFERRED_PREDICATES = ("alliedWith", "securityPartnerOf", "spokeToSpokePartnerOf")
@@ -103,18 +105,22 @@ def latest_source_year(store: Store) -> int | None:
 
 
 def fact_years(fact: Fact, through: int) -> dict[int, str]:
-    """The years a tie holds, each with its status (see the module's docstring)."""
-    if fact.start is None:
-        if fact.attested is None:
-            return {}
-        if fact.ended:
-            return {fact.attested: "end_unknown"}
-        return {y: "start_unknown" for y in range(fact.attested, through + 1)}
-    if fact.end is not None:
-        return {y: "dated" for y in range(fact.start, fact.end + 1)}
-    if fact.ended:
-        return {fact.start: "end_unknown"}
-    return {y: "dated" for y in range(fact.start, through + 1)}
+    """The years a tie holds (its standing as of the year is *holds*, inference/ties.py), each with its
+    status: `dated` when its start is in the sources, `start_unknown` when only a bound or the year its
+    sources attest it says it had begun; and the first year alone as `end_unknown` for a tie that ended
+    at a date the sources do not give. Years it is *not known* to hold are not emitted."""
+    first = fact.latest_start()
+    if first is None:
+        return {}
+    status = "dated" if fact.start is not None else "start_unknown"
+    years: dict[int, str] = {}
+    for year in range(first, through + 1):
+        standing = fact.standing(year)
+        if standing == HOLDS:
+            years[year] = status
+        elif standing == NOT_KNOWN and fact.ended and year == first:
+            years[year] = "end_unknown"
+    return years
 
 
 def _intersect(a: Years, b: Years) -> Years:
