@@ -110,9 +110,10 @@ class LiveServer:
     def stop(self) -> None:
         self.process.terminate()
         try:
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=30)  # SIGTERM lets requests in flight finish first
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait(timeout=10)
         if self.process.stdout:
             self.process.stdout.close()
 

@@ -153,8 +153,14 @@ def test_slow_clients_do_not_make_the_server_deaf(hardened: LiveServer) -> None:
 
 def test_health_answers_while_heavy_queries_run(hardened: LiveServer) -> None:
     heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-    threads = [threading.Thread(target=lambda: requests.post(hardened.url + "/sparql", data={"query": heavy},
-                                                             timeout=5)) for _ in range(2)]
+
+    def run_heavy() -> None:
+        try:
+            requests.post(hardened.url + "/sparql", data={"query": heavy}, timeout=5)
+        except requests.RequestException:
+            pass  # the client gives up; the server's deadline (60 s here) is not what is tested
+
+    threads = [threading.Thread(target=run_heavy) for _ in range(2)]
     for thread in threads:
         thread.start()
     time.sleep(0.5)
@@ -165,10 +171,7 @@ def test_health_answers_while_heavy_queries_run(hardened: LiveServer) -> None:
         assert time.monotonic() - started < 3
     finally:
         for thread in threads:
-            try:
-                thread.join()
-            except requests.RequestException:
-                pass
+            thread.join()
 
 
 def test_pool_limits_each_client() -> None:
