@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from itertools import islice
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,24 +67,21 @@ def infer(inputs: Mapping[str, Sequence[ox.Triple]], rules: list[Rule], *, domai
     store.bulk_extend(as_quad(t) for t in reasoner.index.all)
     rounds = 1
     while rules and rounds <= MAX_ROUNDS:
-        new: list[Triple] = []
-        for rule in rules:
-            for t, premises in apply_rule(rule, store, reasoner.index.all):
-                if reasoner.add(t, rule.iri, premises):
-                    new.append(t)
-        if not new:
-            break
         before = len(reasoner.derivations)
+        for rule in rules:  # every answer, old or new: a known triple may gain a derivation
+            for t, premises in apply_rule(rule, store, reasoner.index.all):
+                reasoner.add(t, rule.iri, premises)
+        if len(reasoner.derivations) == before:
+            break
         reasoner.run()
-        added = list(reasoner.derivations)[before - len(new):]  # the rule's triples and what follows
-        store.extend(as_quad(t) for t in added)
+        store.extend(as_quad(t) for t in islice(reasoner.derivations, before, None))  # the rules' triples and what follows
         rounds += 1
     clashes = reasoner.check()
     info = [RuleInfo(r.iri, r.label, r.comment) for r in rules]
     return Inference(
         inferred=[as_triple(t) for t in reasoner.derivations],
         derivations=derivation_triples(reasoner.derivations, asserted_in, info),
-        per_rule=dict(Counter(d.rule for d in reasoner.derivations.values())),
+        per_rule=dict(Counter(d.rule for ds in reasoner.derivations.values() for d in ds)),
         clashes=clashes,
         rounds=rounds,
         seconds=round(time.perf_counter() - started, 4),

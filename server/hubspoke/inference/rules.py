@@ -127,12 +127,13 @@ def instantiate(patterns: tuple[Compiled, ...], row: ox.QuerySolution) -> list[T
 
 
 def apply_rule(rule: Rule, store: ox.Store, known: set[Triple]) -> Iterator[tuple[Triple, tuple[Triple, ...]]]:
-    """Each new triple the rule constructs over the store, with the premises that gave it."""
+    """Every triple the rule constructs over the store, with the premises that gave it: one answer per
+    rule instance, so a triple that several facts support comes once for each (all its derivations)."""
     solutions = store.query(rule.select)
     assert isinstance(solutions, ox.QuerySolutions), rule.iri  # load_rules made the CONSTRUCT a SELECT *
     for row in solutions:
-        new = [t for t in instantiate(rule.template, row) if t not in known and not isinstance(t[0], ox.Literal)]
-        if new:  # premises are worked out only for what is new: later rounds see the old answers again
+        made = [t for t in instantiate(rule.template, row) if not isinstance(t[0], ox.Literal)]
+        if made:
             premises = tuple(t for t in instantiate(rule.premises, row) if t in known)
-            for t in new:
+            for t in made:
                 yield t, premises
