@@ -114,20 +114,28 @@ class Index:
 _EMPTY: set[Term] = set()  # never written to: the answer for a missing key
 
 
-def rdf_list(index: Index, head: Term) -> list[Term]:
-    """The members of an RDF collection, in order (a malformed list yields what could be read)."""
+def rdf_list(index: Index, head: Term, asserted: frozenset[Triple] = frozenset()) -> list[Term]:
+    """The members of an RDF collection, in order (a malformed list yields what could be read).
+    Where owl:sameAs has given a cell more than one rdf:first or rdf:rest, the asserted one counts."""
+
+    def one(cell: Term, p: ox.NamedNode) -> Term | None:
+        found = index.objects(cell, p)
+        if len(found) > 1:
+            found = {x for x in found if (cell, p, x) in asserted}
+        return next(iter(found)) if len(found) == 1 else None
+
     items: list[Term] = []
     seen: set[Term] = set()
     while head != NIL and head not in seen:
         seen.add(head)
-        firsts = index.objects(head, FIRST)
-        if len(firsts) != 1:
+        first = one(head, FIRST)
+        if first is None:
             break
-        items.append(next(iter(firsts)))
-        rests = index.objects(head, REST)
-        if len(rests) != 1:
+        items.append(first)
+        rest = one(head, REST)
+        if rest is None:
             break
-        head = next(iter(rests))
+        head = rest
     return items
 
 
@@ -210,7 +218,7 @@ class Reasoner:
         # cax-dw, cax-adc
         pairs: list[tuple[Term, Term, Triple | None]] = [(a, b, (a, DISJOINT, b)) for a, b in idx.pairs(DISJOINT)]
         for node in idx.subjects(TYPE, ALLDISJOINT):
-            members = [m for head in idx.objects(node, MEMBERS) for m in rdf_list(idx, head)]
+            members = [m for head in idx.objects(node, MEMBERS) for m in rdf_list(idx, head, self.asserted)]
             pairs += [(a, b, None) for i, a in enumerate(members) for b in members[i + 1:]]
         for a, b, axiom in pairs:
             for x in sorted(idx.subjects(TYPE, a) & idx.subjects(TYPE, b), key=_key):
@@ -232,7 +240,7 @@ class Reasoner:
                         clash("prp-asyp", f"{s} and {o} relate both ways by asymmetric {p}", (s, p, o), (o, p, s), (p, TYPE, ASYMMETRIC))
         prop_pairs: list[tuple[Term, Term, Triple | None]] = [(a, b, (a, PROPERTY_DISJOINT, b)) for a, b in idx.pairs(PROPERTY_DISJOINT)]
         for node in idx.subjects(TYPE, ALLDISJOINT_PROPERTIES):
-            members = [m for head in idx.objects(node, MEMBERS) for m in rdf_list(idx, head)]
+            members = [m for head in idx.objects(node, MEMBERS) for m in rdf_list(idx, head, self.asserted)]
             prop_pairs += [(a, b, None) for i, a in enumerate(members) for b in members[i + 1:]]
         for a, b, axiom in prop_pairs:  # prp-pdw, prp-adp
             if isinstance(a, ox.NamedNode) and isinstance(b, ox.NamedNode):
@@ -251,7 +259,7 @@ class Reasoner:
                 clash("eq-diff1", f"{x} and {y} are the same and different", (x, SAME, y), (x, DIFFERENT, y))
         for node in idx.subjects(TYPE, ALLDIFFERENT):  # eq-diff2, eq-diff3
             for link, rule in ((MEMBERS, "eq-diff2"), (DISTINCT_MEMBERS, "eq-diff3")):
-                members = [m for head in idx.objects(node, link) for m in rdf_list(idx, head)]
+                members = [m for head in idx.objects(node, link) for m in rdf_list(idx, head, self.asserted)]
                 for i, a in enumerate(members):
                     for b in members[i + 1:]:
                         if a != b and (a, SAME, b) in idx.all:
@@ -361,7 +369,7 @@ class Reasoner:
         new |= self._schema_restrictions()
         for rel, rule in ((INTERSECTION, "scm-int"), (UNION, "scm-uni")):
             for c, head in list(idx.pairs(rel)):
-                for m in rdf_list(idx, head):
+                for m in rdf_list(idx, head, self.asserted):
                     t = (c, SUBCLASS, m) if rel == INTERSECTION else (m, SUBCLASS, c)
                     new |= emit(t, rule, ((c, rel, head),))
         return new
@@ -412,7 +420,7 @@ class Reasoner:
         # property chains: for each property, the chains it appears in and where
         self.chains: dict[Term, list[tuple[ox.NamedNode, list[ox.NamedNode], int, Triple]]] = defaultdict(list)
         for p, head in idx.pairs(CHAIN):
-            members = rdf_list(idx, head)
+            members = rdf_list(idx, head, self.asserted)
             links = _iris(members)
             if isinstance(p, ox.NamedNode) and len(links) == len(members) and len(links) >= 2:
                 for i, link in enumerate(links):
@@ -463,18 +471,18 @@ class Reasoner:
         self.int_by_member: dict[Term, list[tuple[Term, list[Term], Triple]]] = defaultdict(list)
         self.int_parts: dict[Term, list[tuple[list[Term], Triple]]] = defaultdict(list)
         for c, head in idx.pairs(INTERSECTION):
-            members = rdf_list(idx, head)
+            members = rdf_list(idx, head, self.asserted)
             self.int_parts[c].append((members, (c, INTERSECTION, head)))
             for m in set(members):
                 self.int_by_member[m].append((c, members, (c, INTERSECTION, head)))
         self.unions: dict[Term, list[tuple[Term, Triple]]] = defaultdict(list)
         for c, head in idx.pairs(UNION):
-            for m in set(rdf_list(idx, head)):
+            for m in set(rdf_list(idx, head, self.asserted)):
                 self.unions[m].append((c, (c, UNION, head)))
         self.keys_by_class: dict[Term, list[tuple[list[ox.NamedNode], Triple]]] = defaultdict(list)
         self.keys_by_prop: dict[Term, list[tuple[Term, list[ox.NamedNode], Triple]]] = defaultdict(list)
         for c, head in idx.pairs(HASKEY):
-            props = _iris(rdf_list(idx, head))
+            props = _iris(rdf_list(idx, head, self.asserted))
             if props:
                 self.keys_by_class[c].append((props, (c, HASKEY, head)))
                 for p in set(props):
@@ -490,7 +498,7 @@ class Reasoner:
                                           self.avf_by_prop, self.max1_by_prop, self.keys_by_prop, self.domains, self.ranges,
                                           {p for p, _v in self.value_classes})
         for c, head in idx.pairs(ONEOF):  # cls-oo: instance triples that the schema alone gives
-            for y in rdf_list(idx, head):
+            for y in rdf_list(idx, head, self.asserted):
                 self._emit((y, TYPE, c), "cls-oo", ((c, ONEOF, head),))
 
     # -- instance rules -------------------------------------------------------------------------
