@@ -54,8 +54,10 @@ def as_triple(t: Triple) -> ox.Triple:
     return ox.Triple(_subject(t), t[1], t[2])
 
 
-def infer(inputs: Mapping[str, Sequence[ox.Triple]], rules: list[Rule], *, domain_range: bool = False) -> Inference:
-    """Infer over the union of `inputs` (graph IRI -> triples)."""
+def infer(inputs: Mapping[str, Sequence[ox.Triple]], rules: list[Rule], *, domain_range: bool = False,
+          records: bool = True) -> Inference:
+    """Infer over the union of `inputs` (graph IRI -> triples); `records=False` leaves out the
+    derivations graph (validation needs only the clashes)."""
     started = time.perf_counter()
     asserted_in: dict[Triple, str] = {}
     for graph, triples in inputs.items():
@@ -80,7 +82,7 @@ def infer(inputs: Mapping[str, Sequence[ox.Triple]], rules: list[Rule], *, domai
     info = [RuleInfo(r.iri, r.label, r.comment) for r in rules]
     return Inference(
         inferred=[as_triple(t) for t in reasoner.derivations],
-        derivations=derivation_triples(reasoner.derivations, asserted_in, info),
+        derivations=derivation_triples(reasoner.derivations, asserted_in, info) if records else [],
         per_rule=dict(Counter(d.rule for ds in reasoner.derivations.values() for d in ds)),
         clashes=clashes,
         rounds=rounds,
