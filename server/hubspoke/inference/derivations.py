@@ -120,8 +120,41 @@ class RuleInfo:
 
 def derivation_iri(t: Triple, d: Derivation) -> ox.NamedNode:
     """A derivation's IRI: from the statement, the rule and the premises, so it is the same in every build."""
-    key = " ".join([statement_iri(t).value, d.rule, *(statement_iri(p).value for p in d.premises)]).encode("utf-8")
-    return ox.NamedNode(DERIVATION_BASE + hashlib.sha1(key).hexdigest()[:20])
+    return _Namer().derivation(t, d)
+
+
+class _Namer:
+    """Statement and derivation IRIs, with the text of each term and the hash of each statement
+    worked out once (a build names hundreds of thousands of statements, mostly the same terms)."""
+
+    def __init__(self) -> None:
+        self.text: dict[Term, str] = {}
+        self.digest: dict[Triple, str] = {}
+        self.node: dict[Triple, ox.NamedNode] = {}
+
+    def _hash(self, t: Triple) -> str:
+        found = self.digest.get(t)
+        if found is None:
+            text = self.text
+            parts = []
+            for x in t:
+                part = text.get(x)
+                if part is None:
+                    part = text[x] = str(x)
+                parts.append(part)
+            found = self.digest[t] = hashlib.sha1(" ".join(parts).encode("utf-8")).hexdigest()[:20]
+        return found
+
+    def statement(self, t: Triple) -> ox.NamedNode:
+        node = self.node.get(t)
+        if node is None:
+            node = self.node[t] = ox.NamedNode(DERIVATION_BASE + "statement/" + self._hash(t))
+        return node
+
+    def derivation(self, t: Triple, d: Derivation) -> ox.NamedNode:
+        prefix = DERIVATION_BASE + "statement/"
+        key = " ".join([prefix + self._hash(t), d.rule, *(prefix + self._hash(p) for p in d.premises)])
+        return ox.NamedNode(DERIVATION_BASE + hashlib.sha1(key.encode("utf-8")).hexdigest()[:20])
 
 
 def _as_list(found: Derivation | Sequence[Derivation]) -> Sequence[Derivation]:
@@ -142,26 +175,31 @@ def derivation_triples(
     comes from. A derivation's quotations are those of its asserted premises and, for a derived
     premise, those its first derivation rests on (a proof that bottoms out in asserted facts)."""
     out: list[ox.Triple] = []
+    add = out.append
+    namer = _Namer()
     described: set[Triple] = set()
-    statement_node: dict[Triple, ox.NamedNode] = {}
     anonymous: set[ox.BlankNode] = set()
+    graphs: dict[str, ox.NamedNode] = {}
+    Triple_ = ox.Triple
 
     def statement(t: Triple) -> ox.NamedNode:
-        node = statement_node.get(t)
-        if node is None:
-            node = statement_node[t] = statement_iri(t)
+        node = namer.statement(t)
         if t not in described:
             described.add(t)
-            out.extend([
-                ox.Triple(node, TYPE, STATEMENT),
-                ox.Triple(node, SUBJECT, t[0]),
-                ox.Triple(node, PREDICATE, t[1]),
-                ox.Triple(node, OBJECT, t[2]),
-            ])
+            add(Triple_(node, TYPE, STATEMENT))
+            add(Triple_(node, SUBJECT, t[0]))
+            add(Triple_(node, PREDICATE, t[1]))
+            add(Triple_(node, OBJECT, t[2]))
             graph = asserted_in.get(t)
             if graph:
-                out.append(ox.Triple(node, ASSERTED_IN, ox.NamedNode(graph)))
-            anonymous.update(x for x in (t[0], t[2]) if isinstance(x, ox.BlankNode))
+                g = graphs.get(graph)
+                if g is None:
+                    g = graphs[graph] = ox.NamedNode(graph)
+                add(Triple_(node, ASSERTED_IN, g))
+            if isinstance(t[0], ox.BlankNode):
+                anonymous.add(t[0])
+            if isinstance(t[2], ox.BlankNode):
+                anonymous.add(t[2])
         return node
 
     quotes_of_subject: dict[Term, set[Term]] = {}
@@ -170,34 +208,39 @@ def derivation_triples(
         if p == WAS_DERIVED_FROM and o in quotations:
             quotes_of_subject.setdefault(s, set()).add(o)
 
-    def quotes_of(premises: Sequence[Triple]) -> set[Term]:
+    support: dict[Triple, frozenset[Term]] = {}
+
+    def quotes_of(premises: Sequence[Triple]) -> frozenset[Term]:
         quotes: set[Term] = set()
         for premise in premises:
-            if premise in support:
-                quotes |= support[premise]
+            found = support.get(premise)
+            if found is not None:
+                quotes |= found
             elif premise in asserted_in:
                 quotes |= quotes_of_subject.get(premise[0], _NONE)
-        return quotes
+        return frozenset(quotes)
 
     # first derivations in the order found: each premise's support is known before it is used
-    support: dict[Triple, frozenset[Term]] = {}
     for t, found in derivations.items():
-        support[t] = frozenset(quotes_of(_as_list(found)[0].premises))
+        support[t] = quotes_of(_as_list(found)[0].premises)
 
-    used_rules: set[str] = set()
+    rule_nodes: dict[str, ox.NamedNode] = {}
     for t, found in derivations.items():
         conclusion = statement(t)
-        for d in _as_list(found):
-            node = derivation_iri(t, d)
-            iri = rule_iri(d.rule)
-            used_rules.add(iri)
-            out += [
-                ox.Triple(node, TYPE, HS_DERIVATION),
-                ox.Triple(node, APPLIED_RULE, ox.NamedNode(iri)),
-                ox.Triple(node, DERIVED_STATEMENT, conclusion),
-            ]
-            out += [ox.Triple(node, USED, statement(premise)) for premise in d.premises]
-            out += [ox.Triple(node, SUPPORTING_QUOTATION, q) for q in sorted(quotes_of(d.premises), key=str)]
+        for n, d in enumerate(_as_list(found)):
+            node = namer.derivation(t, d)
+            rule = rule_nodes.get(d.rule)
+            if rule is None:
+                rule = rule_nodes[d.rule] = ox.NamedNode(rule_iri(d.rule))
+            add(Triple_(node, TYPE, HS_DERIVATION))
+            add(Triple_(node, APPLIED_RULE, rule))
+            add(Triple_(node, DERIVED_STATEMENT, conclusion))
+            for premise in d.premises:
+                add(Triple_(node, USED, statement(premise)))
+            quotes = support[t] if n == 0 else quotes_of(d.premises)
+            for q in sorted(quotes, key=str):
+                add(Triple_(node, SUPPORTING_QUOTATION, q))
+    used_rules = {node.value for node in rule_nodes.values()}
     out += describe_anonymous(anonymous, asserted_in)
 
     for info in rules:

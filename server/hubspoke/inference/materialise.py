@@ -16,8 +16,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from hubspoke.inference.derivations import RuleInfo, derivation_triples
-from hubspoke.inference.owl_rl import Clash, Reasoner, Triple
-from hubspoke.inference.rules import Rule, apply_rule, load_rules
+from hubspoke.inference.owl_rl import Clash, Reasoner, Term, Triple
+from hubspoke.inference.rules import Rule, apply_rule, changes, load_rules, rule_inputs
 
 MAX_ROUNDS = 20  # rules + closure reach a fixpoint in 2-3 rounds on this ontology; this stops a runaway rule
 
@@ -68,15 +68,22 @@ def infer(inputs: Mapping[str, Sequence[ox.Triple]], rules: list[Rule], *, domai
     store = ox.Store()
     store.bulk_extend(as_quad(t) for t in reasoner.index.all)
     rounds = 1
+    reads = {rule.iri: rule_inputs(rule) for rule in rules}
+    changed: set[Term] | None = None  # None: everything (the first round)
     while rules and rounds <= MAX_ROUNDS:
         before = len(reasoner.derivations)
-        for rule in rules:  # every answer, old or new: a known triple may gain a derivation
+        for rule in rules:  # a rule runs again only if what it reads has changed since it last ran
+            read = reads[rule.iri]
+            if changed is not None and read is not None and not (read & changed):
+                continue
             for t, premises in apply_rule(rule, store, reasoner.index.all):
-                reasoner.add(t, rule.iri, premises)
+                reasoner.add(t, rule.iri, premises)  # a known triple may gain a derivation
         if len(reasoner.derivations) == before:
             break
         reasoner.run()
-        store.extend(as_quad(t) for t in islice(reasoner.derivations, before, None))  # the rules' triples and what follows
+        added = list(islice(reasoner.derivations, before, None))  # the rules' triples and what follows
+        store.extend(as_quad(t) for t in added)
+        changed = changes(added)
         rounds += 1
     clashes = reasoner.check()
     info = [RuleInfo(r.iri, r.label, r.comment) for r in rules]

@@ -286,9 +286,9 @@ class Reasoner:
 
     def _emit(self, t: Triple, rule: str, premises: tuple[Triple, ...]) -> bool:
         """Record that `rule` concluded t from `premises`; True when t is new."""
-        if isinstance(t[0], ox.Literal) or t in premises:
-            return False  # literal subjects are not RDF (owlrl makes them, we do not); t from t proves nothing
-        if self.index.add(t):
+        if isinstance(t[0], ox.Literal):
+            return False  # literal subjects are not RDF (owlrl makes them, we do not)
+        if self.index.add(t):  # new, so not among the (known) premises
             self.derivations[t] = [Derivation(rule, premises)]
             self._rank[t] = len(self._rank)
             self._queue.append(t)
@@ -296,8 +296,8 @@ class Reasoner:
                 self._dirty = True
             return True
         known = self.derivations.get(t)
-        if known is not None:  # an inferred triple: keep this derivation too (asserted ones need none)
-            d = Derivation(rule, premises)
+        if known is not None and t not in premises:  # an inferred triple: keep this derivation too
+            d = Derivation(rule, premises)  # (asserted ones need none; t from t proves nothing)
             if d not in known and self._well_founded(t, premises):
                 known.append(d)
         return False
