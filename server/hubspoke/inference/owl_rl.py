@@ -285,22 +285,38 @@ class Reasoner:
     # -- emitting -------------------------------------------------------------------------------
 
     def _emit(self, t: Triple, rule: str, premises: tuple[Triple, ...]) -> bool:
-        """Record that `rule` concluded t from `premises`; True when t is new."""
-        if isinstance(t[0], ox.Literal):
-            return False  # literal subjects are not RDF (owlrl makes them, we do not)
-        if self.index.add(t):  # new, so not among the (known) premises
-            self.derivations[t] = [Derivation(rule, premises)]
-            self._rank[t] = len(self._rank)
-            self._queue.append(t)
-            if t[1] in SCHEMA_PREDICATES or (t[1] == TYPE and t[2] in SCHEMA_TYPES):
-                self._dirty = True
-            return True
+        """Record that `rule` concluded t from `premises`; True when t is new. The hot path of the
+        engine (every rule instance comes through here), hence the inlined index update."""
         known = self.derivations.get(t)
-        if known is not None and t not in premises:  # an inferred triple: keep this derivation too
-            d = Derivation(rule, premises)  # (asserted ones need none; t from t proves nothing)
-            if d not in known and self._well_founded(t, premises):
-                known.append(d)
-        return False
+        if known is not None:
+            if t not in premises:  # an inferred triple: keep this derivation too
+                d = Derivation(rule, premises)  # (asserted ones need none; t from t proves nothing)
+                if d not in known:
+                    rank = self._rank
+                    floor = rank[t]
+                    for premise in premises:  # premises found after t might rest on it: look closer
+                        if rank.get(premise, -1) >= floor:
+                            if self._well_founded(t, premises):
+                                known.append(d)
+                            break
+                    else:
+                        known.append(d)
+            return False
+        index = self.index
+        if t in index.all:
+            return False  # asserted: needs no derivation
+        s, p, o = t
+        if isinstance(s, ox.Literal):
+            return False  # literal subjects are not RDF (owlrl makes them, we do not)
+        index.all.add(t)
+        index.out[p][s].add(o)
+        index.inn[p][o].add(s)
+        self.derivations[t] = [Derivation(rule, premises)]
+        self._rank[t] = len(self._rank)
+        self._queue.append(t)
+        if p in SCHEMA_PREDICATES or (p == TYPE and o in SCHEMA_TYPES):
+            self._dirty = True
+        return True
 
     def _well_founded(self, t: Triple, premises: tuple[Triple, ...]) -> bool:
         """Whether the premises have proofs (by their first derivations) that do not use t: a
