@@ -47,6 +47,7 @@ AXIOMS = {
         st.builds(lambda p: f"{p} a owl:InverseFunctionalProperty .", prop),
     ),
     "properties": st.one_of(
+        st.builds(lambda p: f"{p} a owl:ObjectProperty .", prop),
         st.builds(lambda p, q: f"{p} rdfs:subPropertyOf {q} .", prop, prop),
         st.builds(lambda p, q: f"{p} owl:equivalentProperty {q} .", prop, prop),
         st.builds(lambda p, q: f"{p} owl:inverseOf {q} .", prop, prop),
@@ -70,6 +71,7 @@ AXIOMS = {
         st.builds(lambda c, a, b: f"{c} owl:oneOf {_list([a, b])} .", cls, ind, ind),
     ),
     "class axioms": st.one_of(
+        st.builds(lambda c: f"{c} a owl:Class .", cls),  # declared: scm-cls makes it its own sub-class
         st.builds(lambda c, d: f"{c} rdfs:subClassOf {d} .", cls, cls),
         st.builds(lambda c, d: f"{c} owl:equivalentClass {d} .", cls, cls),
     ),

@@ -391,7 +391,9 @@ class Reasoner:
         return new
 
     def _schema_restrictions(self) -> bool:
-        """scm-hv, scm-svf1/2, scm-avf1/2: sub-class links between restrictions."""
+        """scm-hv, scm-svf1/2, scm-avf1/2: sub-class links between restrictions. The link between
+        fillers (or properties) may be the reflexive one that scm-cls / scm-op / scm-dp give a declared
+        class (property), written or not: two alike restrictions are then sub-classes of each other."""
         idx = self.index
         new = False
         for rel, by_filler, by_prop in ((HASVALUE, "scm-hv", "scm-hv"), (SOME, "scm-svf1", "scm-svf2"), (ALL, "scm-avf1", "scm-avf2")):
@@ -400,12 +402,28 @@ class Reasoner:
                 if c1 == c2:
                     continue
                 axioms = ((c1, rel, v1), (c1, ONPROPERTY, p1), (c2, rel, v2), (c2, ONPROPERTY, p2))
-                if rel != HASVALUE and p1 == p2 and v1 != v2 and v2 in idx.objects(v1, SUBCLASS):
-                    new |= self._emit((c1, SUBCLASS, c2), by_filler, (*axioms, (v1, SUBCLASS, v2)))
-                if v1 == v2 and p1 != p2 and p2 in idx.objects(p1, SUBPROP):
-                    t = (c2, SUBCLASS, c1) if rel == ALL else (c1, SUBCLASS, c2)
-                    new |= self._emit(t, by_prop, (*axioms, (p1, SUBPROP, p2)))
+                if rel != HASVALUE and p1 == p2:
+                    link = self._link(v1, v2, SUBCLASS)
+                    if link is not None:
+                        new |= self._emit((c1, SUBCLASS, c2), by_filler, (*axioms, *link))
+                if v1 == v2:
+                    link = self._link(p1, p2, SUBPROP)
+                    if link is not None:
+                        t = (c2, SUBCLASS, c1) if rel == ALL else (c1, SUBCLASS, c2)
+                        new |= self._emit(t, by_prop, (*axioms, *link))
         return new
+
+    def _link(self, a: Term, b: Term, rel: ox.NamedNode) -> tuple[Triple, ...] | None:
+        """The premise that a is a sub-class (sub-property) of b, or None: the triple, or for a == b
+        the declaration from which scm-cls / scm-op / scm-dp give it."""
+        if (a, rel, b) in self.index.all:
+            return ((a, rel, b),)
+        if a == b:
+            kinds = (OWL_CLASS,) if rel == SUBCLASS else (OBJECT_PROPERTY, DATATYPE_PROPERTY)
+            for kind in kinds:
+                if (a, TYPE, kind) in self.index.all:
+                    return ((a, TYPE, kind),)
+        return None
 
     # -- tables ---------------------------------------------------------------------------------
 
