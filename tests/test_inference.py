@@ -192,3 +192,12 @@ def test_build_keeps_inferences_out_of_the_input_graphs(kg_store: EmbeddedStore,
         FILTER(?g != <https://w3id.org/hubspoke/graph/inferred>) } LIMIT 1""")
     assert leaked == []
     assert report.inference["inferred"] == report.graphs[ns.INFERRED_GRAPH]
+
+
+def test_anonymous_premises_have_a_readable_label() -> None:
+    """The has-value restriction behind hs:UnitedStatesAlly is a blank node: the derivations graph
+    labels it, so an explanation can show more than "[anonymous]"."""
+    store = derivation_store("rule-spoke-to-spoke")
+    labels = rows(store, """SELECT DISTINCT ?l WHERE { GRAPH <https://w3id.org/hubspoke/graph/derivations> {
+        ?st rdf:subject ?b . FILTER(isBlank(?b)) ?b rdfs:label ?l } }""")
+    assert labels == [("(hs:alliedWith value hsi:united-states)",)]
