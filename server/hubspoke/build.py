@@ -101,7 +101,8 @@ def validate(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths | None = No
     """SHACL + SHACL-SPARQL, OWL consistency and (given the paths) the quote check, each problem at its
     file:line; raises validation.ValidationCannotRun when a check cannot run (no Java, no seeds)."""
     if paths is None:
-        return validate_all(graphs) + owl_rl_problems(graphs, None, [], None)
+        problems = validate_all(graphs)
+        return problems + owl_rl_problems(graphs, None, problems, None)
     index = index_files(paths.root, turtle_files(paths.instances_dir), paths.identifiers_csv)
     problems = validate_all(graphs, paths.seeds_dir, index)
     return problems + owl_rl_problems(graphs, paths, problems, index)
