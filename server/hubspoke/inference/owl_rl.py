@@ -2,14 +2,18 @@
 
 Agenda-based (semi-naive) evaluation over an in-memory triple index: every new triple is indexed at
 once and queued; when it is taken from the queue each rule it can take part in is joined with the
-index, so every rule instance fires once its last premise is there. Every rule instance that
-concludes an inferred triple is recorded (`Reasoner.derivations`: triple -> all its derivations,
-the first being the one found first, whose premises were all known before it).
+index, so every rule instance fires once its last premise is there (some twice: a record is kept
+once). Every rule instance that concludes an inferred triple is recorded (`Reasoner.derivations`:
+triple -> all its derivations, the first being the one found first, whose premises were all known
+before it), except one whose premises rest, by their first derivations, on its own conclusion (a
+class and its equivalent would otherwise explain each other).
 
 Rules, by table of the profile:
 - equality (Table 4): eq-sym, eq-trans, eq-rep-s, eq-rep-p, eq-rep-o; eq-diff1/2/3 are clashes.
   owl:sameAs is materialised in full (every member of an equality set gets every statement), so the
-  output equals owlrl's; eq-ref only with `axiomatic=True`.
+  output equals owlrl's; a canonical-representative (union-find) scheme would be faster on large
+  equality sets but needs the same expansion at the end, and hubspoke's data has none. eq-ref only
+  with `axiomatic=True`.
 - properties (Table 5): prp-dom, prp-rng (only with `domain_range=True`), prp-fp, prp-ifp, prp-symp,
   prp-trp, prp-spo1, prp-spo2, prp-eqp1/2, prp-inv1/2, prp-key; clashes prp-irp, prp-asyp, prp-pdw,
   prp-adp, prp-npa1/2; prp-ap only with `axiomatic=True`.
