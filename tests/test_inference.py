@@ -201,3 +201,14 @@ def test_anonymous_premises_have_a_readable_label() -> None:
     labels = rows(store, """SELECT DISTINCT ?l WHERE { GRAPH <https://w3id.org/hubspoke/graph/derivations> {
         ?st rdf:subject ?b . FILTER(isBlank(?b)) ?b rdfs:label ?l } }""")
     assert labels == [("(hs:alliedWith value hsi:united-states)",)]
+
+
+def test_every_fact_behind_a_tie_has_its_own_derivation(kg_store: EmbeddedStore) -> None:
+    """Japan and Australia are security partners by several ties (the 2007 declaration, exercises,
+    2+2 meetings): each is a derivation of its own, so an explanation can pick the one that fits."""
+    ties = rows(kg_store, """SELECT DISTINCT ?tie WHERE { GRAPH <https://w3id.org/hubspoke/graph/derivations> {
+        ?st rdf:subject hsi:japan ; rdf:predicate hs:securityPartnerOf ; rdf:object hsi:australia .
+        ?d hs:derivedStatement ?st ; hs:appliedRule <https://w3id.org/hubspoke/rules/security-partner-of> ; prov:used ?p .
+        ?p rdf:predicate hs:hasParty ; rdf:subject ?tie } }""")
+    assert len(ties) >= 3, ties
+    assert (ns.HSI + "japan-australia-joint-declaration-2007",) in ties
