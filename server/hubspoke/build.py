@@ -53,7 +53,7 @@ class BuildReport:
         lines += [f"  {n:>7}  {g}" for g, n in sorted(self.graphs.items())]
         if self.inference:
             lines.append(f"inferred {self.inference['inferred']} triples in {self.inference['seconds']} s "
-                         f"({self.inference['rounds']} rounds); per rule:")
+                         f"({self.inference['rounds']} rounds); derivations per rule:")
             per_rule = self.inference.get("per_rule", {})
             assert isinstance(per_rule, dict)  # rule IRI -> count (Inference.per_rule)
             lines += [f"  {n:>7}  {r.rsplit('/', 1)[-1]}" for r, n in per_rule.items()]
