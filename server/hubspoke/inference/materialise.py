@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from itertools import islice
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
