@@ -20,9 +20,9 @@ import pyoxigraph as ox
 from hubspoke import namespaces as ns
 from hubspoke.config import ProjectPaths
 from hubspoke.loading import LoadedFile, load_folder, turtle_files
-from hubspoke.locate import index_files
+from hubspoke.locate import SourceIndex, index_files
 from hubspoke.rdf_bridge import to_oxigraph
-from hubspoke.validation import Problem, validate_all
+from hubspoke.validation import Problem, locate, validate_all
 
 OWL = "http://www.w3.org/2002/07/owl#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -54,7 +54,7 @@ class BuildReport:
         lines += [f"  {n:>7}  {g}" for g, n in sorted(self.graphs.items())]
         if self.inference:
             lines.append(f"inferred {self.inference['inferred']} triples in {self.inference['seconds']} s "
-                         f"({self.inference['rounds']} rounds); per rule:")
+                         f"({self.inference['rounds']} rounds); derivations per rule:")
             per_rule = self.inference.get("per_rule", {})
             assert isinstance(per_rule, dict)  # rule IRI -> count (Inference.per_rule)
             lines += [f"  {n:>7}  {r.rsplit('/', 1)[-1]}" for r, n in per_rule.items()]
@@ -104,9 +104,26 @@ def validate(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths | None = No
     """SHACL + SHACL-SPARQL, OWL consistency and (given the paths) the quote check, each problem at its
     file:line; raises validation.ValidationCannotRun when a check cannot run (no Java, no seeds)."""
     if paths is None:
-        return validate_all(graphs)
+        problems = validate_all(graphs)
+        return problems + owl_rl_problems(graphs, None, problems, None)
     index = index_files(paths.root, turtle_files(paths.instances_dir), paths.identifiers_csv)
-    return validate_all(graphs, paths.seeds_dir, index)
+    problems = validate_all(graphs, paths.seeds_dir, index)
+    return problems + owl_rl_problems(graphs, paths, problems, index)
+
+
+def owl_rl_problems(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths | None, found: list[Problem],
+                    index: SourceIndex | None) -> list[Problem]:
+    """What hubspoke's own reasoner adds: the ontology's constructs it does not reason with, and, when
+    the other checks found nothing (a clash is most often their problem seen again), the clashes of
+    the OWL 2 RL consistency rules over the closure with the domain rules, which HermiT cannot see."""
+    from hubspoke.inference.checks import reasoner_problems, unsupported_problems
+
+    files = turtle_files(paths.ontology_dir) if paths is not None else []
+    problems = unsupported_problems(graphs[ns.ONTOLOGY_GRAPH], files, paths.root if paths is not None else Path("."))
+    if not found:
+        clashes = reasoner_problems(graphs, paths.rules_dir if paths is not None else None)
+        problems += [locate(p, index) for p in clashes] if index is not None else clashes
+    return sorted(problems, key=Problem.sort_key)
 
 
 def imported_problems(graphs: dict[str, list[ox.Triple]]) -> list[Problem]:

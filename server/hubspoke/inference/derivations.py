@@ -10,7 +10,7 @@ can be walked with SPARQL.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -19,6 +19,7 @@ from hubspoke import namespaces as ns
 from hubspoke.inference.owl_rl import TYPE, Derivation, Term, Triple
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+OWL = "http://www.w3.org/2002/07/owl#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 PROV = "http://www.w3.org/ns/prov#"
 DERIVATION_BASE = "https://w3id.org/hubspoke/derivation/"
@@ -39,20 +40,64 @@ LABEL, COMMENT = ox.NamedNode(RDFS + "label"), ox.NamedNode(RDFS + "comment")
 
 # What each OWL 2 RL rule means, for the rule's description in the derivations graph.
 OWL_RL_RULES: dict[str, str] = {
-    "scm-sco": "sub-class transitivity: a sub-class of a sub-class is a sub-class",
-    "scm-spo": "sub-property transitivity: a sub-property of a sub-property is a sub-property",
-    "scm-eqc1": "equivalent classes are sub-classes of each other",
-    "scm-eqp1": "equivalent properties are sub-properties of each other",
-    "cax-sco": "a member of a class is a member of its super-classes",
-    "prp-spo1": "a statement with a sub-property holds with the super-property",
-    "prp-inv": "a statement with a property holds reversed with its inverse",
-    "prp-symp": "a statement with a symmetric property holds reversed",
-    "prp-trp": "two linked statements with a transitive property give the direct one",
-    "prp-spo2": "a chain of statements along a property chain gives the chain's property",
-    "cls-hv1": "a member of a has-value restriction has that value for the property",
-    "cls-hv2": "whatever has the value for the property is a member of the has-value restriction",
+    "eq-ref": "everything is the same as itself",
+    "eq-sym": "sameness is symmetric",
+    "eq-trans": "sameness is transitive",
+    "eq-rep-s": "a statement about a subject holds of whatever is the same as it",
+    "eq-rep-p": "a statement with a property holds with whatever property is the same as it",
+    "eq-rep-o": "a statement with an object holds with whatever is the same as it",
+    "prp-ap": "the built-in annotation properties are annotation properties",
     "prp-dom": "the subject of a property is a member of its domain",
     "prp-rng": "the object of a property is a member of its range",
+    "prp-fp": "two values of a functional property for one subject are the same",
+    "prp-ifp": "two subjects with one value of an inverse-functional property are the same",
+    "prp-symp": "a statement with a symmetric property holds reversed",
+    "prp-trp": "two linked statements with a transitive property give the direct one",
+    "prp-spo1": "a statement with a sub-property holds with the super-property",
+    "prp-spo2": "a chain of statements along a property chain gives the chain's property",
+    "prp-eqp1": "a statement with a property holds with an equivalent property",
+    "prp-eqp2": "a statement with a property holds with an equivalent property (read the other way)",
+    "prp-inv1": "a statement with a property holds reversed with its inverse",
+    "prp-inv2": "a statement with a property holds reversed with the property it is the inverse of",
+    "prp-key": "two members of a class with the same values for all its key properties are the same",
+    "cls-thing": "owl:Thing is a class",
+    "cls-nothing1": "owl:Nothing is a class",
+    "cls-int1": "a member of every class of an intersection is a member of the intersection",
+    "cls-int2": "a member of an intersection is a member of each of its classes",
+    "cls-uni": "a member of one class of a union is a member of the union",
+    "cls-svf1": "whatever has a value of the restriction's class for the property is a member of the some-values-from restriction",
+    "cls-svf2": "whatever has any value for the property is a member of the some-values-from owl:Thing restriction",
+    "cls-avf": "every value of the property for a member of an all-values-from restriction is of its class",
+    "cls-hv1": "a member of a has-value restriction has that value for the property",
+    "cls-hv2": "whatever has the value for the property is a member of the has-value restriction",
+    "cls-maxc2": "two values of the property for a member of a max-cardinality-1 restriction are the same",
+    "cls-maxqc3": "two values of the class for a member of a max-qualified-cardinality-1 restriction are the same",
+    "cls-maxqc4": "two values for a member of a max-qualified-cardinality-1 owl:Thing restriction are the same",
+    "cls-oo": "each individual an enumeration lists is a member of it",
+    "cax-sco": "a member of a class is a member of its super-classes",
+    "cax-eqc1": "a member of a class is a member of an equivalent class",
+    "cax-eqc2": "a member of a class is a member of an equivalent class (read the other way)",
+    "dt-type1": "the datatypes of OWL 2 RL are datatypes",
+    "scm-cls": "every class is a sub-class and equivalent of itself, a sub-class of owl:Thing and a super-class of owl:Nothing",
+    "scm-sco": "sub-class transitivity: a sub-class of a sub-class is a sub-class",
+    "scm-eqc1": "equivalent classes are sub-classes of each other",
+    "scm-eqc2": "classes that are sub-classes of each other are equivalent",
+    "scm-op": "every object property is a sub-property and equivalent of itself",
+    "scm-dp": "every datatype property is a sub-property and equivalent of itself",
+    "scm-spo": "sub-property transitivity: a sub-property of a sub-property is a sub-property",
+    "scm-eqp1": "equivalent properties are sub-properties of each other",
+    "scm-eqp2": "properties that are sub-properties of each other are equivalent",
+    "scm-dom1": "a property's domain extends to the domain's super-classes",
+    "scm-dom2": "a sub-property has the domain of its super-property",
+    "scm-rng1": "a property's range extends to the range's super-classes",
+    "scm-rng2": "a sub-property has the range of its super-property",
+    "scm-hv": "a has-value restriction on a sub-property is a sub-class of the one on the super-property",
+    "scm-svf1": "a some-values-from restriction of a sub-class is a sub-class of the one of the super-class",
+    "scm-svf2": "a some-values-from restriction on a sub-property is a sub-class of the one on the super-property",
+    "scm-avf1": "an all-values-from restriction of a sub-class is a sub-class of the one of the super-class",
+    "scm-avf2": "an all-values-from restriction on a super-property is a sub-class of the one on the sub-property",
+    "scm-int": "an intersection is a sub-class of each of its classes",
+    "scm-uni": "each class of a union is a sub-class of the union",
 }
 
 
@@ -73,59 +118,115 @@ class RuleInfo:
     comment: str
 
 
+def derivation_iri(t: Triple, n: int = 0) -> ox.NamedNode:
+    """The IRI of the n-th derivation of t (in the order the engine found them): the statement's
+    hash, as before several were kept, then -1, -2, ... for the others; the engine's order is
+    deterministic, so a build gives the same IRIs for the same input."""
+    key = statement_iri(t).value.rsplit("/", 1)[1]
+    return ox.NamedNode(DERIVATION_BASE + key + (f"-{n}" if n else ""))
+
+
+def _as_list(found: Derivation | Sequence[Derivation]) -> Sequence[Derivation]:
+    return (found,) if isinstance(found, Derivation) else found
+
+
 def derivation_triples(
-    derivations: Mapping[Triple, Derivation],
+    derivations: Mapping[Triple, Derivation] | Mapping[Triple, Sequence[Derivation]],
     asserted_in: Mapping[Triple, str],
     rules: list[RuleInfo],
 ) -> list[ox.Triple]:
     """The derivations graph: rules, derivations and the statements they link.
 
-    `derivations` must be in the order the triples were found (premises before conclusions), as the
-    reasoner keeps them; `asserted_in` says which named graph each asserted triple comes from."""
+    `derivations` maps each inferred triple to its derivation, or to all of them (the first found
+    first), in the order the triples were found (the first derivation's premises before the
+    conclusion), as the reasoner keeps them; every derivation becomes one hs:Derivation, so several
+    may share an hs:derivedStatement. `asserted_in` says which named graph each asserted triple
+    comes from. A derivation's quotations are those of its asserted premises and, for a derived
+    premise, those its first derivation rests on (a proof that bottoms out in asserted facts).
+    Written for speed: a build at 10^5 triples makes about 10^6 of these, so every triple is looked
+    up once per use and every term's text made once."""
     out: list[ox.Triple] = []
-    described: set[Triple] = set()
+    add = out.append
+    make = ox.Triple
+    text: dict[Term, str] = {}
+    anonymous: set[ox.BlankNode] = set()
+    graphs: dict[str, ox.NamedNode] = {}
+    statement_base = DERIVATION_BASE + "statement/"
+    # triple -> (its statement node, its hash, the quotations it rests on); made on first use
+    known: dict[Triple, tuple[ox.NamedNode, str, frozenset[Term]]] = {}
 
-    def statement(t: Triple) -> ox.NamedNode:
-        node = statement_iri(t)
-        if t not in described:
-            described.add(t)
-            out.extend([
-                ox.Triple(node, TYPE, STATEMENT),
-                ox.Triple(node, SUBJECT, t[0]),
-                ox.Triple(node, PREDICATE, t[1]),
-                ox.Triple(node, OBJECT, t[2]),
-            ])
-            graph = asserted_in.get(t)
-            if graph:
-                out.append(ox.Triple(node, ASSERTED_IN, ox.NamedNode(graph)))
-        return node
-
-    quotes_of_subject: dict[Term, set[Term]] = {}
+    quotes_of_subject: dict[Term, frozenset[Term]] = {}
     quotations = {t[0] for t in asserted_in if t[1] == TYPE and t[2] == QUOTATION}
     for (s, p, o), _graph in asserted_in.items():
         if p == WAS_DERIVED_FROM and o in quotations:
-            quotes_of_subject.setdefault(s, set()).add(o)
+            quotes_of_subject[s] = quotes_of_subject.get(s, frozenset()) | {o}
 
-    used_rules: set[str] = set()
+    # what each inferred triple rests on, by its first derivation (premises found before it)
     support: dict[Triple, frozenset[Term]] = {}
-    for t, d in derivations.items():
-        node = ox.NamedNode(DERIVATION_BASE + statement_iri(t).value.rsplit("/", 1)[1])
-        iri = rule_iri(d.rule)
-        used_rules.add(iri)
-        out += [
-            ox.Triple(node, TYPE, HS_DERIVATION),
-            ox.Triple(node, APPLIED_RULE, ox.NamedNode(iri)),
-            ox.Triple(node, DERIVED_STATEMENT, statement(t)),
-        ]
-        quotes: set[Term] = set()
-        for premise in d.premises:
-            out.append(ox.Triple(node, USED, statement(premise)))
-            if premise in support:
-                quotes |= support[premise]
-            elif premise in asserted_in:
-                quotes |= quotes_of_subject.get(premise[0], set())
-        support[t] = frozenset(quotes)
-        out += [ox.Triple(node, SUPPORTING_QUOTATION, q) for q in sorted(quotes, key=str)]
+    for t, found in derivations.items():
+        rests: set[Term] = set()
+        for premise in _as_list(found)[0].premises:
+            q = support.get(premise)
+            if q is None:
+                q = quotes_of_subject.get(premise[0], _NO_QUOTES) if premise in asserted_in else _NO_QUOTES
+            rests |= q
+        support[t] = frozenset(rests)
+
+    def describe(t: Triple) -> tuple[ox.NamedNode, str, frozenset[Term]]:
+        parts = []
+        for x in t:
+            part = text.get(x)
+            if part is None:
+                part = text[x] = str(x)
+                if isinstance(x, ox.BlankNode):
+                    anonymous.add(x)
+            parts.append(part)
+        digest = hashlib.sha1(" ".join(parts).encode("utf-8")).hexdigest()[:20]
+        node = ox.NamedNode(statement_base + digest)
+        add(make(node, TYPE, STATEMENT))
+        add(make(node, SUBJECT, t[0]))
+        add(make(node, PREDICATE, t[1]))
+        add(make(node, OBJECT, t[2]))
+        rests = support.get(t)
+        if rests is None:
+            rests = _NO_QUOTES
+            graph = asserted_in.get(t)
+            if graph:
+                g = graphs.get(graph)
+                if g is None:
+                    g = graphs[graph] = ox.NamedNode(graph)
+                add(make(node, ASSERTED_IN, g))
+                rests = quotes_of_subject.get(t[0], _NO_QUOTES)
+        entry = known[t] = (node, digest, rests)
+        return entry
+
+    def statement(t: Triple) -> tuple[ox.NamedNode, str, frozenset[Term]]:
+        found = known.get(t)
+        return found if found is not None else describe(t)
+
+    rule_nodes: dict[str, ox.NamedNode] = {}
+    sorted_quotes: dict[frozenset[Term], list[Term]] = {}
+    for t, found in derivations.items():
+        conclusion, digest, first_quotes = statement(t)
+        for n, d in enumerate(_as_list(found)):
+            used = [statement(p) for p in d.premises]
+            quotes = first_quotes if n == 0 else _NO_QUOTES.union(*(u[2] for u in used))
+            node = ox.NamedNode(DERIVATION_BASE + digest + (f"-{n}" if n else ""))
+            rule = rule_nodes.get(d.rule)
+            if rule is None:
+                rule = rule_nodes[d.rule] = ox.NamedNode(rule_iri(d.rule))
+            add(make(node, TYPE, HS_DERIVATION))
+            add(make(node, APPLIED_RULE, rule))
+            add(make(node, DERIVED_STATEMENT, conclusion))
+            for u in used:
+                add(make(node, USED, u[0]))
+            listed = sorted_quotes.get(quotes)
+            if listed is None:
+                listed = sorted_quotes[quotes] = sorted(quotes, key=str)
+            for quotation in listed:
+                add(make(node, SUPPORTING_QUOTATION, quotation))
+    used_rules = {node.value for node in rule_nodes.values()}
+    out += describe_anonymous(anonymous, asserted_in)
 
     for info in rules:
         used_rules.add(info.iri)
@@ -138,3 +239,76 @@ def derivation_triples(
             out += [ox.Triple(ox.NamedNode(iri), TYPE, HS_RULE), ox.Triple(ox.NamedNode(iri), LABEL, ox.Literal(f"OWL 2 RL {name}", language="en")),
                     ox.Triple(ox.NamedNode(iri), COMMENT, ox.Literal(meaning, language="en"))]
     return out
+
+
+_NO_QUOTES: frozenset[Term] = frozenset()
+
+
+def describe_anonymous(nodes: set[ox.BlankNode], asserted: Mapping[Triple, str]) -> list[ox.Triple]:
+    """`_:b rdfs:label "…"` for the anonymous class expressions and lists that derivations use (a
+    restriction reads "(hs:alliedWith value hsi:united-states)"), so an explanation can show more
+    than "[anonymous]"; written to the derivations graph, the ontology graph is not changed."""
+    if not nodes:
+        return []
+    about: dict[Term, dict[ox.NamedNode, list[Term]]] = {}
+    for s, p, o in asserted:
+        if isinstance(s, ox.BlankNode):
+            about.setdefault(s, {}).setdefault(p, []).append(o)
+    out = []
+    for node in sorted(nodes, key=str):
+        text = _describe(node, about, depth=0)
+        if text is not None:
+            out.append(ox.Triple(node, LABEL, ox.Literal(text)))
+    return out
+
+
+_OPERATORS = {OWL + "someValuesFrom": "some", OWL + "allValuesFrom": "only", OWL + "hasValue": "value",
+              OWL + "maxCardinality": "max", OWL + "maxQualifiedCardinality": "max"}
+_LISTS = {OWL + "intersectionOf": " and ", OWL + "unionOf": " or ", OWL + "oneOf": ", "}
+
+
+def _name(term: Term, about: Mapping[Term, Mapping[ox.NamedNode, list[Term]]], depth: int) -> str:
+    if isinstance(term, ox.NamedNode):
+        return ns.prefixed_name(term.value) or f"<{term.value}>"
+    if isinstance(term, ox.BlankNode):
+        return _describe(term, about, depth + 1) or "[anonymous]"
+    return str(term.value) if isinstance(term, ox.Literal) else str(term)
+
+
+def _members(head: Term, about: Mapping[Term, Mapping[ox.NamedNode, list[Term]]]) -> list[Term] | None:
+    items: list[Term] = []
+    while head != ox.NamedNode(RDF + "nil"):
+        cell = about.get(head, {})
+        firsts, rests = cell.get(ox.NamedNode(RDF + "first"), []), cell.get(ox.NamedNode(RDF + "rest"), [])
+        if len(firsts) != 1 or len(rests) != 1 or len(items) > 100:
+            return None
+        items.append(firsts[0])
+        head = rests[0]
+    return items
+
+
+def _describe(node: Term, about: Mapping[Term, Mapping[ox.NamedNode, list[Term]]], depth: int) -> str | None:
+    """A Manchester-like reading of an anonymous node, or None if it is nothing we can read."""
+    cell = about.get(node)
+    if cell is None or depth > 5:
+        return None
+    props = {p.value: os for p, os in cell.items()}
+    on = props.get(OWL + "onProperty")
+    for op_iri, word in _OPERATORS.items():
+        if on and op_iri in props:
+            filler = props[op_iri][0]
+            qualified = f" {_name(props[OWL + 'onClass'][0], about, depth)}" if OWL + "onClass" in props else ""
+            return f"({_name(on[0], about, depth)} {word} {_name(filler, about, depth)}{qualified})"
+    for list_iri, joiner in _LISTS.items():
+        if list_iri in props:
+            members = _members(props[list_iri][0], about)
+            if members is not None:
+                inner = joiner.join(_name(m, about, depth) for m in members)
+                return "{" + inner + "}" if list_iri.endswith("oneOf") else f"({inner})"
+    if OWL + "complementOf" in props:
+        return f"(not {_name(props[OWL + 'complementOf'][0], about, depth)})"
+    if RDF + "first" in props:  # a list on its own, e.g. a property chain
+        members = _members(node, about)
+        if members is not None:
+            return "(" + " o ".join(_name(m, about, depth) for m in members) + ")"
+    return None

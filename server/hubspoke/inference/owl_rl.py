@@ -1,64 +1,77 @@
-"""A small forward-chaining engine for the OWL 2 RL rules the hubspoke ontology uses.
+"""hubspoke's forward-chaining engine for the OWL 2 RL/RDF rules (OWL 2 Profiles, section 4.3).
 
 Agenda-based (semi-naive) evaluation over an in-memory triple index: every new triple is indexed at
-once and queued; when it is taken from the queue each rule joins it with the index, so every rule
-instance fires once its last premise arrives. The first derivation found for a triple is kept, with
-the rule and the premises, so every inferred triple can be explained.
+once and queued; when it is taken from the queue each rule it can take part in is joined with the
+index, so every rule instance fires once its last premise is there (some twice: a record is kept
+once). Every rule instance that concludes an inferred triple is recorded (`Reasoner.derivations`:
+triple -> all its derivations, the first being the one found first, whose premises were all known
+before it), except one whose premises rest, by their first derivations, on its own conclusion (a
+class and its equivalent would otherwise explain each other).
 
-Supported (rule names from the OWL 2 RL profile, section 4.3): scm-sco, scm-spo, scm-eqc1/2,
-scm-eqp1/2 (schema closure); cax-sco, prp-spo1, prp-inv1/2, prp-symp, prp-trp, prp-spo2 (property
-chains), cls-hv1/2 (owl:hasValue); prp-dom/prp-rng only when asked (see `domain_range`);
-consistency checks cax-dw, cax-adc, prp-irp, prp-asyp. Not supported: owl:sameAs and the rules
-that produce it (functional and inverse-functional properties, keys, max-cardinality), someValuesFrom,
-allValuesFrom, intersectionOf, unionOf, datatype rules.
+Rules, by table of the profile:
+- equality (Table 4): eq-sym, eq-trans, eq-rep-s, eq-rep-p, eq-rep-o; eq-diff1/2/3 are clashes.
+  owl:sameAs is materialised in full (every member of an equality set gets every statement), so the
+  output equals owlrl's; a canonical-representative (union-find) scheme would be faster on large
+  equality sets but needs the same expansion at the end, and hubspoke's data has none. eq-ref only
+  with `axiomatic=True`.
+- properties (Table 5): prp-dom, prp-rng (only with `domain_range=True`), prp-fp, prp-ifp, prp-symp,
+  prp-trp, prp-spo1, prp-spo2, prp-eqp1/2, prp-inv1/2, prp-key; clashes prp-irp, prp-asyp, prp-pdw,
+  prp-adp, prp-npa1/2; prp-ap only with `axiomatic=True`.
+- classes (Table 6): cls-int1/2, cls-uni, cls-svf1/2, cls-avf, cls-hv1/2, cls-maxc2, cls-maxqc3/4,
+  cls-oo; clashes cls-nothing2, cls-com, cls-maxc1, cls-maxqc1/2; cls-thing, cls-nothing1 only with
+  `axiomatic=True`.
+- class axioms (Table 7): cax-sco, cax-eqc1/2; clashes cax-dw, cax-adc.
+- schema (Table 9): scm-sco, scm-eqc1/2, scm-spo, scm-eqp1/2, scm-dom1/2, scm-rng1/2, scm-hv,
+  scm-svf1/2, scm-avf1/2, scm-int, scm-uni; scm-cls, scm-op, scm-dp only with `axiomatic=True`.
+- datatypes (Table 8), partial: dt-type1 only with `axiomatic=True`; dt-type2, dt-eq and dt-diff are
+  not materialised (they make statements whose subject is a literal, which is not RDF and cannot be
+  stored); dt-not-type (an ill-typed literal) is not checked here (SHACL checks literal forms).
 
-Schema triples are closed first and then read into lookup tables; the instance rules never create
-schema triples, so the tables stay valid for the whole run (domain rules that are added with `add`
-must not create schema triples either).
+`axiomatic` rules (eq-ref, prp-ap, cls-thing, cls-nothing1, scm-cls, scm-op, scm-dp, dt-type1) only
+add reflexive, owl:Thing/owl:Nothing and vocabulary triples; they are off by default so that the
+inferred graph holds what a reader can use. With them off, an owl:Thing inside an intersection or a
+union is not matched by membership (no `x a owl:Thing` is inferred).
+
+Schema tables: the instance rules look up the schema (sub-classes, restrictions, characteristics of
+properties) in tables built from the closed schema. If the instance rules infer a triple that would
+change a table (a `owl:sameAs` between classes, a domain rule that types a property), the schema is
+closed again, the tables rebuilt and every triple fired again; records are not duplicated.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import product
+from typing import NamedTuple
 
 import pyoxigraph as ox
+
+from hubspoke.inference.vocabulary import (
+    ALL, ALLDIFFERENT, ALLDISJOINT, ALLDISJOINT_PROPERTIES, ANNOTATION_PROPERTIES, ANNOTATION_PROPERTY,
+    ASSERTION_PROPERTY, ASYMMETRIC, CHAIN, COMPLEMENT, DATATYPE_PROPERTY, DATATYPES, DIFFERENT, DISJOINT,
+    DISTINCT_MEMBERS, DOMAIN, EQCLASS, EQPROP, FIRST, FUNCTIONAL, HASKEY, HASVALUE, INTERSECTION, INVERSE,
+    INVERSE_FUNCTIONAL, IRREFLEXIVE, MAXC, MAXQC, MEMBERS, NEGATIVE_ASSERTION, NIL, NOTHING, OBJECT_PROPERTY,
+    ONCLASS, ONEOF, ONPROPERTY, OWL_CLASS, PROPERTY_DISJOINT, RANGE, RDFS_DATATYPE, REST, SAME, SCHEMA_PREDICATES,
+    SCHEMA_TYPES, SOME, SOURCE, SUBCLASS, SUBPROP, SYMMETRIC, TARGET_INDIVIDUAL, TARGET_VALUE, THING, TRANSITIVE,
+    TYPE, UNION,
+)
+
+__all__ = ["Clash", "Derivation", "Index", "Reasoner", "Term", "Triple", "TYPE", "closure", "rdf_list"]
 
 # A node in a triple. RDF 1.2 triple terms are opaque nodes to the rules; they come from the input
 # as pyoxigraph gives it, never from a rule.
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 Triple = tuple[Term, ox.NamedNode, Term]
+Axioms = tuple[Triple, ...]
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-
-TYPE = ox.NamedNode(RDF + "type")
-FIRST, REST, NIL = ox.NamedNode(RDF + "first"), ox.NamedNode(RDF + "rest"), ox.NamedNode(RDF + "nil")
-SUBCLASS = ox.NamedNode(RDFS + "subClassOf")
-SUBPROP = ox.NamedNode(RDFS + "subPropertyOf")
-DOMAIN, RANGE = ox.NamedNode(RDFS + "domain"), ox.NamedNode(RDFS + "range")
-EQCLASS = ox.NamedNode(OWL + "equivalentClass")
-EQPROP = ox.NamedNode(OWL + "equivalentProperty")
-INVERSE = ox.NamedNode(OWL + "inverseOf")
-SYMMETRIC = ox.NamedNode(OWL + "SymmetricProperty")
-TRANSITIVE = ox.NamedNode(OWL + "TransitiveProperty")
-IRREFLEXIVE = ox.NamedNode(OWL + "IrreflexiveProperty")
-ASYMMETRIC = ox.NamedNode(OWL + "AsymmetricProperty")
-CHAIN = ox.NamedNode(OWL + "propertyChainAxiom")
-HASVALUE = ox.NamedNode(OWL + "hasValue")
-ONPROPERTY = ox.NamedNode(OWL + "onProperty")
-DISJOINT = ox.NamedNode(OWL + "disjointWith")
-ALLDISJOINT = ox.NamedNode(OWL + "AllDisjointClasses")
-MEMBERS = ox.NamedNode(OWL + "members")
-
-SCHEMA_PREDICATES = frozenset({SUBCLASS, SUBPROP, EQCLASS, EQPROP})
+# Domain rules may not derive these: the schema is the ontology's, not the data's.
+FROZEN_SCHEMA = frozenset({SUBCLASS, SUBPROP, EQCLASS, EQPROP})
 
 
-@dataclass(frozen=True)
-class Derivation:
-    """How one triple was inferred: the rule's name and the triples it used."""
+class Derivation(NamedTuple):
+    """One rule instance that concluded a triple: the rule's name and the triples it used."""
 
     rule: str
     premises: tuple[Triple, ...]
@@ -92,27 +105,41 @@ class Index:
 
     def objects(self, s: Term, p: ox.NamedNode) -> set[Term]:
         by_s = self.out.get(p)
-        return by_s.get(s, set()) if by_s else set()
+        return by_s.get(s, _EMPTY) if by_s else _EMPTY
 
     def subjects(self, p: ox.NamedNode, o: Term) -> set[Term]:
         by_o = self.inn.get(p)
-        return by_o.get(o, set()) if by_o else set()
+        return by_o.get(o, _EMPTY) if by_o else _EMPTY
+
+    def pairs(self, p: ox.NamedNode) -> Iterable[tuple[Term, Term]]:
+        return [(s, o) for s, os in self.out.get(p, {}).items() for o in os]
 
 
-def rdf_list(index: Index, head: Term) -> list[Term]:
-    """The members of an RDF collection, in order (a malformed list yields what could be read)."""
+_EMPTY: set[Term] = set()  # never written to: the answer for a missing key
+
+
+def rdf_list(index: Index, head: Term, asserted: frozenset[Triple] = frozenset()) -> list[Term]:
+    """The members of an RDF collection, in order (a malformed list yields what could be read).
+    Where owl:sameAs has given a cell more than one rdf:first or rdf:rest, the asserted one counts."""
+
+    def one(cell: Term, p: ox.NamedNode) -> Term | None:
+        found = index.objects(cell, p)
+        if len(found) > 1:
+            found = {x for x in found if (cell, p, x) in asserted}
+        return next(iter(found)) if len(found) == 1 else None
+
     items: list[Term] = []
     seen: set[Term] = set()
     while head != NIL and head not in seen:
         seen.add(head)
-        firsts = index.objects(head, FIRST)
-        if len(firsts) != 1:
+        first = one(head, FIRST)
+        if first is None:
             break
-        items.append(next(iter(firsts)))
-        rests = index.objects(head, REST)
-        if len(rests) != 1:
+        items.append(first)
+        rest = one(head, REST)
+        if rest is None:
             break
-        head = next(iter(rests))
+        head = rest
     return items
 
 
@@ -122,168 +149,564 @@ def _iris(terms: Iterable[Term]) -> list[ox.NamedNode]:
     return [t for t in terms if isinstance(t, ox.NamedNode)]
 
 
+def _number(term: Term) -> int | None:
+    """The value of a cardinality literal, or None."""
+    if not isinstance(term, ox.Literal):
+        return None
+    try:
+        return int(term.value)
+    except ValueError:
+        return None
+
+
+def _key(t: Term) -> str:
+    return str(t)
+
+
 class Reasoner:
     """The OWL 2 RL closure of a set of triples. `asserted` is never changed; what is new is in
-    `derivations` (triple -> how it was derived), in the order it was found."""
+    `derivations` (triple -> every rule instance that concluded it), in the order it was found."""
 
-    def __init__(self, asserted: Iterable[Triple], *, domain_range: bool = False) -> None:
+    def __init__(self, asserted: Iterable[Triple], *, domain_range: bool = False, axiomatic: bool = False) -> None:
         # rdfs:domain / rdfs:range are off by default: in hubspoke they are constraints checked by
         # SHACL, and inferring types from them would hide a curator's misuse instead of reporting it.
         self.domain_range = domain_range
+        self.axiomatic = axiomatic
         self.index = Index()
         for t in asserted:
             self.index.add(t)
         self.asserted: frozenset[Triple] = frozenset(self.index.all)
-        self.derivations: dict[Triple, Derivation] = {}
+        self.derivations: dict[Triple, list[Derivation]] = {}
+        self._rank: dict[Triple, int] = {}  # inferred triple -> the order it was found in
         self.clashes: list[Clash] = []
         self._queue: deque[Triple] = deque()
-        self._schema_done = False
+        self._started = False
+        self._dirty = False  # a triple that changes the schema tables was inferred
 
     # -- public ---------------------------------------------------------------------------------
 
     def run(self) -> None:
         """Close the graph under the rules; call again after `add` to close over the new triples."""
-        if not self._schema_done:
+        if not self._started:
+            self._started = True
+            if self.axiomatic:
+                self._axioms()
             self._close_schema()
             self._tables()
             self._queue.extend(self.index.all)
-            self._schema_done = True
-        while self._queue:
-            self._fire(self._queue.popleft())
+        while True:
+            while self._queue:
+                self._fire(self._queue.popleft())
+            if not self._dirty:
+                return
+            self._dirty = False  # the schema grew: close it, rebuild the tables, fire everything again
+            self._close_schema()
+            self._tables()
+            self._queue.extend(self.index.all)
 
     def add(self, t: Triple, rule: str, premises: tuple[Triple, ...]) -> bool:
-        """Add a triple derived outside the engine (a domain rule); `run` then closes over it."""
-        if t[1] in SCHEMA_PREDICATES:
+        """Add a triple derived outside the engine (a domain rule); `run` then closes over it.
+        True if the triple is new; a new derivation of a known inferred triple is recorded too."""
+        if t[1] in FROZEN_SCHEMA:
             raise ValueError(f"rule {rule} derives a schema triple {t}; domain rules must not change the schema")
         return self._emit(t, rule, premises)
 
     def check(self) -> list[Clash]:
-        """The consistency rules (cax-dw, cax-adc, prp-irp, prp-asyp) over the closed graph."""
-        clashes: list[Clash] = []
+        """The consistency rules over the closed graph (see the module docstring for the list)."""
         idx = self.index
-        pairs: list[tuple[Term, Term, Triple | None]] = [(a, b, (a, DISJOINT, b)) for a, bs in idx.out[DISJOINT].items() for b in bs]
+        clashes: list[Clash] = []
+
+        def clash(rule: str, message: str, *triples: Triple) -> None:
+            clashes.append(Clash(rule, message, triples))
+
+        # cax-dw, cax-adc
+        pairs: list[tuple[Term, Term, Triple | None]] = [(a, b, (a, DISJOINT, b)) for a, b in idx.pairs(DISJOINT)]
         for node in idx.subjects(TYPE, ALLDISJOINT):
-            members = [m for head in idx.objects(node, MEMBERS) for m in rdf_list(idx, head)]
+            members = [m for head in idx.objects(node, MEMBERS) for m in rdf_list(idx, head, self.asserted)]
             pairs += [(a, b, None) for i, a in enumerate(members) for b in members[i + 1:]]
         for a, b, axiom in pairs:
-            for x in idx.subjects(TYPE, a) & idx.subjects(TYPE, b):
+            for x in sorted(idx.subjects(TYPE, a) & idx.subjects(TYPE, b), key=_key):
                 premises = ((x, TYPE, a), (x, TYPE, b)) + ((axiom,) if axiom else ())
-                clashes.append(Clash("cax-dw" if axiom else "cax-adc", f"{x} is in disjoint classes {a} and {b}", premises))
-        for p in _iris(idx.subjects(TYPE, IRREFLEXIVE)):
+                clash("cax-dw" if axiom else "cax-adc", f"{x} is in disjoint classes {a} and {b}", *premises)
+        for c1, c2 in idx.pairs(COMPLEMENT):  # cls-com
+            for x in sorted(idx.subjects(TYPE, c1) & idx.subjects(TYPE, c2), key=_key):
+                clash("cls-com", f"{x} is in {c1} and in its complement {c2}", (x, TYPE, c1), (x, TYPE, c2), (c1, COMPLEMENT, c2))
+        for x in sorted(idx.subjects(TYPE, NOTHING), key=_key):  # cls-nothing2
+            clash("cls-nothing2", f"{x} is a member of owl:Nothing", (x, TYPE, NOTHING))
+        for p in _iris(idx.subjects(TYPE, IRREFLEXIVE)):  # prp-irp
             for s, os in idx.out.get(p, {}).items():
                 if s in os:
-                    clashes.append(Clash("prp-irp", f"{s} {p} itself, but {p} is irreflexive", ((s, p, s),)))
-        for p in _iris(idx.subjects(TYPE, ASYMMETRIC)):
+                    clash("prp-irp", f"{s} {p} itself, but {p} is irreflexive", (s, p, s), (p, TYPE, IRREFLEXIVE))
+        for p in _iris(idx.subjects(TYPE, ASYMMETRIC)):  # prp-asyp
             for s, os in idx.out.get(p, {}).items():
                 for o in os:
                     if s in idx.objects(o, p) and str(s) <= str(o):
-                        clashes.append(Clash("prp-asyp", f"{s} and {o} relate both ways by asymmetric {p}", ((s, p, o), (o, p, s))))
+                        clash("prp-asyp", f"{s} and {o} relate both ways by asymmetric {p}", (s, p, o), (o, p, s), (p, TYPE, ASYMMETRIC))
+        prop_pairs: list[tuple[Term, Term, Triple | None]] = [(a, b, (a, PROPERTY_DISJOINT, b)) for a, b in idx.pairs(PROPERTY_DISJOINT)]
+        for node in idx.subjects(TYPE, ALLDISJOINT_PROPERTIES):
+            members = [m for head in idx.objects(node, MEMBERS) for m in rdf_list(idx, head, self.asserted)]
+            prop_pairs += [(a, b, None) for i, a in enumerate(members) for b in members[i + 1:]]
+        for a, b, axiom in prop_pairs:  # prp-pdw, prp-adp
+            if isinstance(a, ox.NamedNode) and isinstance(b, ox.NamedNode):
+                for s, os in idx.out.get(a, {}).items():
+                    for o in os & idx.objects(s, b):
+                        clash("prp-pdw" if axiom else "prp-adp", f"{s} relates to {o} by disjoint properties {a} and {b}",
+                              (s, a, o), (s, b, o), *((axiom,) if axiom else ()))
+        for node in idx.subjects(TYPE, NEGATIVE_ASSERTION):  # prp-npa1, prp-npa2
+            for s, p in product(idx.objects(node, SOURCE), _iris(idx.objects(node, ASSERTION_PROPERTY))):
+                for target, rule in ((TARGET_INDIVIDUAL, "prp-npa1"), (TARGET_VALUE, "prp-npa2")):
+                    for o in idx.objects(node, target):
+                        if (s, p, o) in idx.all:
+                            clash(rule, f"{s} {p} {o} holds, but a negative property assertion denies it", (s, p, o), (node, target, o))
+        for x, y in idx.pairs(DIFFERENT):  # eq-diff1
+            if (x, SAME, y) in idx.all:
+                clash("eq-diff1", f"{x} and {y} are the same and different", (x, SAME, y), (x, DIFFERENT, y))
+        for node in idx.subjects(TYPE, ALLDIFFERENT):  # eq-diff2, eq-diff3
+            for link, rule in ((MEMBERS, "eq-diff2"), (DISTINCT_MEMBERS, "eq-diff3")):
+                members = [m for head in idx.objects(node, link) for m in rdf_list(idx, head, self.asserted)]
+                for i, a in enumerate(members):
+                    for b in members[i + 1:]:
+                        if a != b and (a, SAME, b) in idx.all:
+                            clash(rule, f"{a} and {b} are the same, but declared all different", (a, SAME, b), (node, TYPE, ALLDIFFERENT))
+        for r, n in idx.pairs(MAXC):  # cls-maxc1
+            if _number(n) == 0:
+                for p in _iris(idx.objects(r, ONPROPERTY)):
+                    for u in idx.subjects(TYPE, r):
+                        for y in idx.objects(u, p):
+                            clash("cls-maxc1", f"{u} {p} {y}, but {u} is in a class allowing no {p}", (u, TYPE, r), (u, p, y), (r, MAXC, n))
+        for r, n in idx.pairs(MAXQC):  # cls-maxqc1, cls-maxqc2
+            if _number(n) == 0:
+                for p, c in product(_iris(idx.objects(r, ONPROPERTY)), idx.objects(r, ONCLASS)):
+                    for u in idx.subjects(TYPE, r):
+                        for y in idx.objects(u, p):
+                            if c == THING:
+                                clash("cls-maxqc2", f"{u} {p} {y}, but {u} is in a class allowing no {p}", (u, TYPE, r), (u, p, y), (r, MAXQC, n))
+                            elif (y, TYPE, c) in idx.all:
+                                clash("cls-maxqc1", f"{u} {p} {y} of {c}, but {u} is in a class allowing none", (u, TYPE, r), (u, p, y), (y, TYPE, c))
         self.clashes = clashes
         return clashes
+
+    # -- emitting -------------------------------------------------------------------------------
+
+    def _emit(self, t: Triple, rule: str, premises: tuple[Triple, ...]) -> bool:
+        """Record that `rule` concluded t from `premises`; True when t is new. The hot path of the
+        engine (every rule instance comes through here), hence the inlined index update."""
+        known = self.derivations.get(t)
+        if known is not None:
+            if t not in premises:  # an inferred triple: keep this derivation too
+                d = Derivation(rule, premises)  # (asserted ones need none; t from t proves nothing)
+                if d not in known:
+                    rank = self._rank
+                    floor = rank[t]
+                    for premise in premises:  # premises found after t might rest on it: look closer
+                        if rank.get(premise, -1) >= floor:
+                            if self._well_founded(t, premises):
+                                known.append(d)
+                            break
+                    else:
+                        known.append(d)
+            return False
+        index = self.index
+        if t in index.all:
+            return False  # asserted: needs no derivation
+        s, p, o = t
+        if isinstance(s, ox.Literal):
+            return False  # literal subjects are not RDF (owlrl makes them, we do not)
+        index.all.add(t)
+        index.out[p][s].add(o)
+        index.inn[p][o].add(s)
+        self.derivations[t] = [Derivation(rule, premises)]
+        self._rank[t] = len(self._rank)
+        self._queue.append(t)
+        if p in SCHEMA_PREDICATES or (p == TYPE and o in SCHEMA_TYPES):
+            self._dirty = True
+        return True
+
+    def _well_founded(self, t: Triple, premises: tuple[Triple, ...]) -> bool:
+        """Whether the premises have proofs (by their first derivations) that do not use t: a
+        derivation of t from something derived from t explains nothing. Only premises found after t
+        can depend on it, so the search stays among the few triples found since."""
+        rank = self._rank
+        floor = rank[t]
+        stack = [p for p in premises if rank.get(p, -1) >= floor]
+        seen: set[Triple] = set()
+        while stack:
+            q = stack.pop()
+            if q == t:
+                return False
+            if q in seen:
+                continue
+            seen.add(q)
+            stack += [p for p in self.derivations[q][0].premises if rank.get(p, -1) >= floor]
+        return True
+
+    def _axioms(self) -> None:
+        """The axiomatic rules: cls-thing, cls-nothing1, prp-ap, dt-type1."""
+        self._emit((THING, TYPE, OWL_CLASS), "cls-thing", ())
+        self._emit((NOTHING, TYPE, OWL_CLASS), "cls-nothing1", ())
+        for p in ANNOTATION_PROPERTIES:
+            self._emit((p, TYPE, ANNOTATION_PROPERTY), "prp-ap", ())
+        for dt in DATATYPES:
+            self._emit((dt, TYPE, RDFS_DATATYPE), "dt-type1", ())
 
     # -- schema ---------------------------------------------------------------------------------
 
     def _close_schema(self) -> None:
+        """Table 9 to a fixpoint, naively: the schema is small, and every round finds the same rule
+        instances again (recorded once)."""
+        while self._schema_round():
+            pass
+
+    def _schema_round(self) -> bool:
         idx = self.index
-        queue: deque[Triple] = deque()
-        for c, ds in list(idx.out[EQCLASS].items()):
-            for d in ds:  # scm-eqc1: equivalent classes are sub-classes of each other
-                queue += [t for t in ((c, SUBCLASS, d), (d, SUBCLASS, c)) if self._emit(t, "scm-eqc1", ((c, EQCLASS, d),), queue=False)]
-        for p, qs in list(idx.out[EQPROP].items()):
-            for q in qs:  # scm-eqp1
-                queue += [t for t in ((p, SUBPROP, q), (q, SUBPROP, p)) if self._emit(t, "scm-eqp1", ((p, EQPROP, q),), queue=False)]
-        queue.extend(t for t in idx.all if t[1] in (SUBCLASS, SUBPROP))
-        while queue:  # scm-sco / scm-spo: transitive closure, skipping the reflexive triples
-            a, rel, b = queue.popleft()
-            rule = "scm-sco" if rel == SUBCLASS else "scm-spo"
-            for c in list(idx.objects(b, rel)):
-                t = (a, rel, c)
-                if a != c and self._emit(t, rule, ((a, rel, b), (b, rel, c)), queue=False):
-                    queue.append(t)
-            for z in list(idx.subjects(rel, a)):
-                t = (z, rel, b)
-                if z != b and self._emit(t, rule, ((z, rel, a), (a, rel, b)), queue=False):
-                    queue.append(t)
+        emit = self._emit
+        new = False
+        if self.axiomatic:
+            for c in list(idx.subjects(TYPE, OWL_CLASS)):  # scm-cls
+                declared = ((c, TYPE, OWL_CLASS),)
+                for t in ((c, SUBCLASS, c), (c, EQCLASS, c), (c, SUBCLASS, THING), (NOTHING, SUBCLASS, c)):
+                    new |= emit(t, "scm-cls", declared)
+            for kind, rule in ((OBJECT_PROPERTY, "scm-op"), (DATATYPE_PROPERTY, "scm-dp")):
+                for p in list(idx.subjects(TYPE, kind)):
+                    for t in ((p, SUBPROP, p), (p, EQPROP, p)):
+                        new |= emit(t, rule, ((p, TYPE, kind),))
+        for sub, eq, rules in ((SUBCLASS, EQCLASS, ("scm-sco", "scm-eqc1", "scm-eqc2")), (SUBPROP, EQPROP, ("scm-spo", "scm-eqp1", "scm-eqp2"))):
+            for a, b in list(idx.pairs(eq)):  # scm-eqc1 / scm-eqp1
+                new |= emit((a, sub, b), rules[1], ((a, eq, b),))
+                new |= emit((b, sub, a), rules[1], ((a, eq, b),))
+            for a, b in list(idx.pairs(sub)):
+                for c in list(idx.objects(b, sub)):  # scm-sco / scm-spo (reflexive links only from scm-cls/op/dp)
+                    if a != c:
+                        new |= emit((a, sub, c), rules[0], ((a, sub, b), (b, sub, c)))
+                if a != b and a in idx.objects(b, sub):  # scm-eqc2 / scm-eqp2
+                    new |= emit((a, eq, b), rules[2], ((a, sub, b), (b, sub, a)))
+        for rel, (r1, r2) in ((DOMAIN, ("scm-dom1", "scm-dom2")), (RANGE, ("scm-rng1", "scm-rng2"))):
+            for p, c in list(idx.pairs(rel)):
+                for d in list(idx.objects(c, SUBCLASS)):
+                    new |= emit((p, rel, d), r1, ((p, rel, c), (c, SUBCLASS, d)))
+                for q in list(idx.subjects(SUBPROP, p)):
+                    new |= emit((q, rel, c), r2, ((p, rel, c), (q, SUBPROP, p)))
+        new |= self._schema_restrictions()
+        for rel, rule in ((INTERSECTION, "scm-int"), (UNION, "scm-uni")):
+            for c, head in list(idx.pairs(rel)):
+                for m in rdf_list(idx, head, self.asserted):
+                    t = (c, SUBCLASS, m) if rel == INTERSECTION else (m, SUBCLASS, c)
+                    new |= emit(t, rule, ((c, rel, head),))
+        return new
+
+    def _schema_restrictions(self) -> bool:
+        """scm-hv, scm-svf1/2, scm-avf1/2: sub-class links between restrictions. The link between
+        fillers (or properties) may be the reflexive one that scm-cls / scm-op / scm-dp give a declared
+        class (property), written or not: two alike restrictions are then sub-classes of each other."""
+        idx = self.index
+        new = False
+        for rel, by_filler, by_prop in ((HASVALUE, "scm-hv", "scm-hv"), (SOME, "scm-svf1", "scm-svf2"), (ALL, "scm-avf1", "scm-avf2")):
+            restrictions = [(r, p, v) for r, v in idx.pairs(rel) for p in idx.objects(r, ONPROPERTY)]
+            for (c1, p1, v1), (c2, p2, v2) in product(restrictions, restrictions):
+                if c1 == c2:
+                    continue
+                axioms = ((c1, rel, v1), (c1, ONPROPERTY, p1), (c2, rel, v2), (c2, ONPROPERTY, p2))
+                if rel != HASVALUE and p1 == p2:
+                    link = self._link(v1, v2, SUBCLASS)
+                    if link is not None:
+                        new |= self._emit((c1, SUBCLASS, c2), by_filler, (*axioms, *link))
+                if v1 == v2:
+                    link = self._link(p1, p2, SUBPROP)
+                    if link is not None:
+                        t = (c2, SUBCLASS, c1) if rel == ALL else (c1, SUBCLASS, c2)
+                        new |= self._emit(t, by_prop, (*axioms, *link))
+        return new
+
+    def _link(self, a: Term, b: Term, rel: ox.NamedNode) -> tuple[Triple, ...] | None:
+        """The premise that a is a sub-class (sub-property) of b, or None: the triple, or for a == b
+        the declaration from which scm-cls / scm-op / scm-dp give it."""
+        if (a, rel, b) in self.index.all:
+            return ((a, rel, b),)
+        if a == b:
+            kinds = (OWL_CLASS,) if rel == SUBCLASS else (OBJECT_PROPERTY, DATATYPE_PROPERTY)
+            for kind in kinds:
+                if (a, TYPE, kind) in self.index.all:
+                    return ((a, TYPE, kind),)
+        return None
+
+    # -- tables ---------------------------------------------------------------------------------
 
     def _tables(self) -> None:
         idx = self.index
-        self.supers = {c: ds for c, ds in idx.out[SUBCLASS].items()}
-        self.superprops = {p: qs for p, qs in idx.out[SUBPROP].items()}
-        self.inverses: dict[ox.NamedNode, list[tuple[ox.NamedNode, Triple]]] = defaultdict(list)
-        for p, qs in idx.out[INVERSE].items():
-            for q in _iris(qs):
-                if isinstance(p, ox.NamedNode):
-                    self.inverses[p].append((q, (p, INVERSE, q)))
-                    self.inverses[q].append((p, (p, INVERSE, q)))
-        self.symmetric = idx.subjects(TYPE, SYMMETRIC)
-        self.transitive = idx.subjects(TYPE, TRANSITIVE)
+        one: Callable[[Term, ox.NamedNode], list[Term]] = lambda s, p: list(idx.objects(s, p))  # noqa: E731
+        self.supers = {c: [d for d in ds if d != c] for c, ds in idx.out.get(SUBCLASS, {}).items()}
+        self.superprops = {p: [q for q in _iris(qs) if q != p] for p, qs in idx.out.get(SUBPROP, {}).items()}
+        self.eq_classes: dict[Term, list[tuple[Term, Triple, str]]] = defaultdict(list)
+        for a, b in idx.pairs(EQCLASS):
+            if a != b:
+                self.eq_classes[a].append((b, (a, EQCLASS, b), "cax-eqc1"))
+                self.eq_classes[b].append((a, (a, EQCLASS, b), "cax-eqc2"))
+        self.eq_props: dict[Term, list[tuple[ox.NamedNode, Triple, str]]] = defaultdict(list)
+        for a, b in idx.pairs(EQPROP):
+            if a != b and isinstance(a, ox.NamedNode) and isinstance(b, ox.NamedNode):
+                self.eq_props[a].append((b, (a, EQPROP, b), "prp-eqp1"))
+                self.eq_props[b].append((a, (a, EQPROP, b), "prp-eqp2"))
+        self.inverses: dict[Term, list[tuple[ox.NamedNode, Triple, str]]] = defaultdict(list)
+        for p, q in idx.pairs(INVERSE):
+            if isinstance(p, ox.NamedNode) and isinstance(q, ox.NamedNode):
+                self.inverses[p].append((q, (p, INVERSE, q), "prp-inv1"))
+                self.inverses[q].append((p, (p, INVERSE, q), "prp-inv2"))
+        self.symmetric = set(idx.subjects(TYPE, SYMMETRIC))
+        self.transitive = set(idx.subjects(TYPE, TRANSITIVE))
+        self.functional = set(idx.subjects(TYPE, FUNCTIONAL))
+        self.inverse_functional = set(idx.subjects(TYPE, INVERSE_FUNCTIONAL))
         # property chains: for each property, the chains it appears in and where
-        self.chains: dict[ox.NamedNode, list[tuple[ox.NamedNode, list[ox.NamedNode], int, Triple]]] = defaultdict(list)
-        for p, heads in idx.out[CHAIN].items():
-            for head in heads:
-                members = rdf_list(idx, head)
-                links = _iris(members)
-                if isinstance(p, ox.NamedNode) and len(links) == len(members) and len(links) >= 2:
-                    for i, link in enumerate(links):
-                        self.chains[link].append((p, links, i, (p, CHAIN, head)))
-        # owl:hasValue restrictions: class -> (property, value), and (property, value) -> classes
-        self.has_value: dict[Term, list[tuple[ox.NamedNode, Term, tuple[Triple, ...]]]] = defaultdict(list)
-        self.value_classes: dict[tuple[ox.NamedNode, Term], list[tuple[Term, tuple[Triple, ...]]]] = defaultdict(list)
-        for r, vs in idx.out[HASVALUE].items():
-            for v in vs:
-                for p in _iris(idx.objects(r, ONPROPERTY)):
-                    axioms = ((r, HASVALUE, v), (r, ONPROPERTY, p))
-                    self.has_value[r].append((p, v, axioms))
-                    self.value_classes[(p, v)].append((r, axioms))
-        self.domains = idx.out[DOMAIN] if self.domain_range else {}
-        self.ranges = idx.out[RANGE] if self.domain_range else {}
+        self.chains: dict[Term, list[tuple[ox.NamedNode, list[ox.NamedNode], int, Triple]]] = defaultdict(list)
+        for p, head in idx.pairs(CHAIN):
+            members = rdf_list(idx, head, self.asserted)
+            links = _iris(members)
+            if isinstance(p, ox.NamedNode) and len(links) == len(members) and len(links) >= 2:
+                for i, link in enumerate(links):
+                    self.chains[link].append((p, links, i, (p, CHAIN, head)))
+        # restrictions: (restriction, property, filler, axioms) by the class or property that fires them
+        self.has_value: dict[Term, list[tuple[ox.NamedNode, Term, Axioms]]] = defaultdict(list)
+        self.value_classes: dict[tuple[Term, Term], list[tuple[Term, Axioms]]] = defaultdict(list)
+        self.svf_by_prop: dict[Term, list[tuple[Term, Term, Axioms]]] = defaultdict(list)
+        self.svf_by_filler: dict[Term, list[tuple[Term, ox.NamedNode, Axioms]]] = defaultdict(list)
+        self.avf_by_class: dict[Term, list[tuple[ox.NamedNode, Term, Axioms]]] = defaultdict(list)
+        self.avf_by_prop: dict[Term, list[tuple[Term, Term, Axioms]]] = defaultdict(list)
+        # max (qualified) cardinality 1: restriction -> (property, on-class or None for owl:Thing)
+        self.max1_by_class: dict[Term, list[tuple[ox.NamedNode, Term | None, Axioms]]] = defaultdict(list)
+        self.max1_by_prop: dict[Term, list[tuple[Term, Term | None, Axioms]]] = defaultdict(list)
+        self.max1_by_onclass: dict[Term, list[tuple[Term, ox.NamedNode, Axioms]]] = defaultdict(list)
+        axioms: Axioms
+        for r, p in idx.pairs(ONPROPERTY):
+            if not isinstance(p, ox.NamedNode):
+                continue  # an inverse property expression: out of scope (see unsupported.py)
+            on = (r, ONPROPERTY, p)
+            for v in one(r, HASVALUE):
+                axioms = ((r, HASVALUE, v), on)
+                self.has_value[r].append((p, v, axioms))
+                self.value_classes[(p, v)].append((r, axioms))
+            for y in one(r, SOME):
+                axioms = ((r, SOME, y), on)
+                self.svf_by_prop[p].append((r, y, axioms))
+                if y != THING:
+                    self.svf_by_filler[y].append((r, p, axioms))
+            for y in one(r, ALL):
+                axioms = ((r, ALL, y), on)
+                self.avf_by_class[r].append((p, y, axioms))
+                self.avf_by_prop[p].append((r, y, axioms))
+            for n in one(r, MAXC):
+                if _number(n) == 1:
+                    self.max1_by_class[r].append((p, None, ((r, MAXC, n), on)))
+                    self.max1_by_prop[p].append((r, None, ((r, MAXC, n), on)))
+            for n in one(r, MAXQC):
+                if _number(n) == 1:
+                    for c in one(r, ONCLASS):
+                        axioms = ((r, MAXQC, n), on, (r, ONCLASS, c))
+                        filler = None if c == THING else c
+                        self.max1_by_class[r].append((p, filler, axioms))
+                        self.max1_by_prop[p].append((r, filler, axioms))
+                        if filler is not None:
+                            self.max1_by_onclass[c].append((r, p, axioms))
+        # intersections, unions, keys
+        self.int_by_member: dict[Term, list[tuple[Term, list[Term], Triple]]] = defaultdict(list)
+        self.int_parts: dict[Term, list[tuple[list[Term], Triple]]] = defaultdict(list)
+        for c, head in idx.pairs(INTERSECTION):
+            members = rdf_list(idx, head, self.asserted)
+            self.int_parts[c].append((members, (c, INTERSECTION, head)))
+            for m in set(members):
+                self.int_by_member[m].append((c, members, (c, INTERSECTION, head)))
+        self.unions: dict[Term, list[tuple[Term, Triple]]] = defaultdict(list)
+        for c, head in idx.pairs(UNION):
+            for m in set(rdf_list(idx, head, self.asserted)):
+                self.unions[m].append((c, (c, UNION, head)))
+        self.keys_by_class: dict[Term, list[tuple[list[ox.NamedNode], Triple]]] = defaultdict(list)
+        self.keys_by_prop: dict[Term, list[tuple[Term, list[ox.NamedNode], Triple]]] = defaultdict(list)
+        for c, head in idx.pairs(HASKEY):
+            props = _iris(rdf_list(idx, head, self.asserted))
+            if props:
+                self.keys_by_class[c].append((props, (c, HASKEY, head)))
+                for p in set(props):
+                    self.keys_by_prop[p].append((c, props, (c, HASKEY, head)))
+        self.domains = idx.out.get(DOMAIN, {}) if self.domain_range else {}
+        self.ranges = idx.out.get(RANGE, {}) if self.domain_range else {}
+        # which classes and properties have any rule to fire: one set look-up per triple in the common case
+        self.class_rules = set().union(self.supers, self.eq_classes, self.has_value, self.svf_by_filler, self.avf_by_class,
+                                       self.max1_by_class, self.max1_by_onclass, self.int_by_member, self.int_parts,
+                                       self.unions, self.keys_by_class)
+        self.property_rules = set().union(self.superprops, self.eq_props, self.inverses, self.symmetric, self.transitive,
+                                          self.functional, self.inverse_functional, self.chains, self.svf_by_prop,
+                                          self.avf_by_prop, self.max1_by_prop, self.keys_by_prop, self.domains, self.ranges,
+                                          {p for p, _v in self.value_classes})
+        for c, head in idx.pairs(ONEOF):  # cls-oo: instance triples that the schema alone gives
+            for y in rdf_list(idx, head, self.asserted):
+                self._emit((y, TYPE, c), "cls-oo", ((c, ONEOF, head),))
 
     # -- instance rules -------------------------------------------------------------------------
 
-    def _emit(self, t: Triple, rule: str, premises: tuple[Triple, ...], queue: bool = True) -> bool:
-        if isinstance(t[0], ox.Literal) or not self.index.add(t):
-            return False  # literal subjects are not RDF: owlrl makes them, we do not
-        self.derivations[t] = Derivation(rule, premises)
-        if queue:
-            self._queue.append(t)
-        return True
-
     def _fire(self, t: Triple) -> None:
         s, p, o = t
-        idx = self.index
-        if p == TYPE:
-            for d in self.supers.get(o, ()):  # cax-sco
-                self._emit((s, TYPE, d), "cax-sco", (t, (o, SUBCLASS, d)))
-            for q, v, axioms in self.has_value.get(o, ()):  # cls-hv1
-                self._emit((s, q, v), "cls-hv1", (t, *axioms))
-            return
-        for q in _iris(self.superprops.get(p, ())):  # prp-spo1
-            self._emit((s, q, o), "prp-spo1", (t, (p, SUBPROP, q)))
-        if isinstance(o, ox.Literal):
-            for r, axioms in self.value_classes.get((p, o), ()):  # cls-hv2 (datatype property)
-                self._emit((s, TYPE, r), "cls-hv2", (t, *axioms))
-            for d in self.domains.get(p, ()):
-                self._emit((s, TYPE, d), "prp-dom", (t, (p, DOMAIN, d)))
-            return
-        for q, axiom in self.inverses.get(p, ()):  # prp-inv1 / prp-inv2
-            self._emit((o, q, s), "prp-inv", (t, axiom))
+        if self.axiomatic:  # eq-ref
+            for x in (s, p, o):
+                if not isinstance(x, ox.Literal):
+                    self._emit((x, SAME, x), "eq-ref", (t,))
+        if p == TYPE and o in self.class_rules:
+            self._fire_type(t)
+        if p in self.property_rules:
+            self._fire_property(t)
+        if p == SAME:
+            self._fire_same(t)
+        same = self.index.out.get(SAME)
+        if same:  # eq-rep-s, eq-rep-p, eq-rep-o with t as the statement
+            emit = self._emit
+            for x in same.get(s, ()):
+                if x != s:
+                    emit((x, p, o), "eq-rep-s", ((s, SAME, x), t))
+            for x in same.get(p, ()):
+                if x != p and isinstance(x, ox.NamedNode):
+                    emit((s, x, o), "eq-rep-p", ((p, SAME, x), t))
+            for x in same.get(o, ()):
+                if x != o:
+                    emit((s, p, x), "eq-rep-o", ((o, SAME, x), t))
+
+    def _fire_type(self, t: Triple) -> None:
+        """Rules whose premise `x a C` is t."""
+        x, _, c = t
+        idx, emit = self.index, self._emit
+        for d in self.supers.get(c, ()):  # cax-sco
+            emit((x, TYPE, d), "cax-sco", (t, (c, SUBCLASS, d)))
+        for d, axiom, rule in self.eq_classes.get(c, ()):  # cax-eqc1 / cax-eqc2
+            emit((x, TYPE, d), rule, (axiom, t))
+        for q, v, axioms in self.has_value.get(c, ()):  # cls-hv1
+            emit((x, q, v), "cls-hv1", (*axioms, t))
+        for members, axiom in self.int_parts.get(c, ()):  # cls-int2
+            for m in members:
+                emit((x, TYPE, m), "cls-int2", (axiom, t))
+        for whole, members, axiom in self.int_by_member.get(c, ()):  # cls-int1
+            have = idx.objects(x, TYPE)
+            if all(m in have for m in members):
+                emit((x, TYPE, whole), "cls-int1", (axiom, *((x, TYPE, m) for m in members)))
+        for whole, axiom in self.unions.get(c, ()):  # cls-uni
+            emit((x, TYPE, whole), "cls-uni", (axiom, t))
+        for r, q, axioms in self.svf_by_filler.get(c, ()):  # cls-svf1, t as `v a y`
+            for u in list(idx.subjects(q, x)):
+                emit((u, TYPE, r), "cls-svf1", (*axioms, (u, q, x), t))
+        for q, y, axioms in self.avf_by_class.get(c, ()):  # cls-avf, t as `u a x`
+            for v in list(idx.objects(x, q)):
+                emit((v, TYPE, y), "cls-avf", (*axioms, t, (x, q, v)))
+        for q, filler, axioms in self.max1_by_class.get(c, ()):  # cls-maxc2 / cls-maxqc3 / cls-maxqc4, t as `u a x`
+            self._max1(x, q, c, filler, axioms)
+        for r, q, axioms in self.max1_by_onclass.get(c, ()):  # cls-maxqc3, t as `y a C`
+            for u in list(idx.subjects(q, x)):
+                if (u, TYPE, r) in idx.all:
+                    self._max1(u, q, r, c, axioms)
+        for props, axiom in self.keys_by_class.get(c, ()):  # prp-key, t as `x a C`
+            self._key(x, c, props, axiom)
+
+    def _fire_property(self, t: Triple) -> None:
+        """Rules whose premise `s p o` (for a property p with rules) is t."""
+        s, p, o = t
+        idx, emit = self.index, self._emit
+        for q in self.superprops.get(p, ()):  # prp-spo1
+            emit((s, q, o), "prp-spo1", ((p, SUBPROP, q), t))
+        for q, axiom, rule in self.eq_props.get(p, ()):  # prp-eqp1 / prp-eqp2
+            emit((s, q, o), rule, (axiom, t))
+        for r, axioms in self.value_classes.get((p, o), ()):  # cls-hv2
+            emit((s, TYPE, r), "cls-hv2", (*axioms, t))
+        for d in self.domains.get(p, ()):  # prp-dom
+            emit((s, TYPE, d), "prp-dom", ((p, DOMAIN, d), t))
+        for r in self.ranges.get(p, ()):  # prp-rng
+            emit((o, TYPE, r), "prp-rng", ((p, RANGE, r), t))
+        for q, axiom, rule in self.inverses.get(p, ()):  # prp-inv1 / prp-inv2
+            emit((o, q, s), rule, (axiom, t))
         if p in self.symmetric:  # prp-symp
-            self._emit((o, p, s), "prp-symp", (t, (p, TYPE, SYMMETRIC)))
+            emit((o, p, s), "prp-symp", ((p, TYPE, SYMMETRIC), t))
         if p in self.transitive:  # prp-trp, with t as the first or the second link
             axiom = (p, TYPE, TRANSITIVE)
             for z in list(idx.objects(o, p)):
-                self._emit((s, p, z), "prp-trp", (t, (o, p, z), axiom))
+                emit((s, p, z), "prp-trp", (axiom, t, (o, p, z)))
             for w in list(idx.subjects(p, s)):
-                self._emit((w, p, o), "prp-trp", ((w, p, s), t, axiom))
+                emit((w, p, o), "prp-trp", (axiom, (w, p, s), t))
+        if p in self.functional:  # prp-fp
+            axiom = (p, TYPE, FUNCTIONAL)
+            for y in list(idx.objects(s, p)):
+                if y != o:
+                    emit((o, SAME, y), "prp-fp", (axiom, t, (s, p, y)))
+                    emit((y, SAME, o), "prp-fp", (axiom, (s, p, y), t))
+        if p in self.inverse_functional:  # prp-ifp
+            axiom = (p, TYPE, INVERSE_FUNCTIONAL)
+            for x in list(idx.subjects(p, o)):
+                if x != s:
+                    emit((s, SAME, x), "prp-ifp", (axiom, t, (x, p, o)))
+                    emit((x, SAME, s), "prp-ifp", (axiom, (x, p, o), t))
         for chain_property, links, i, axiom in self.chains.get(p, ()):  # prp-spo2
             for start, end, used in self._chain_paths(links, i, t):
-                self._emit((start, chain_property, end), "prp-spo2", (*used, axiom))
-        for r, axioms in self.value_classes.get((p, o), ()):  # cls-hv2
-            self._emit((s, TYPE, r), "cls-hv2", (t, *axioms))
-        for d in self.domains.get(p, ()):  # prp-dom
-            self._emit((s, TYPE, d), "prp-dom", (t, (p, DOMAIN, d)))
-        for r in self.ranges.get(p, ()):  # prp-rng
-            self._emit((o, TYPE, r), "prp-rng", (t, (p, RANGE, r)))
+                emit((start, chain_property, end), "prp-spo2", (axiom, *used))
+        for r, y, axioms in self.svf_by_prop.get(p, ()):  # cls-svf1 (t as `u p v`), cls-svf2
+            if y == THING:
+                emit((s, TYPE, r), "cls-svf2", (*axioms, t))
+            elif (o, TYPE, y) in idx.all:
+                emit((s, TYPE, r), "cls-svf1", (*axioms, t, (o, TYPE, y)))
+        for r, y, axioms in self.avf_by_prop.get(p, ()):  # cls-avf, t as `u p v`
+            if (s, TYPE, r) in idx.all:
+                emit((o, TYPE, y), "cls-avf", (*axioms, (s, TYPE, r), t))
+        for r, filler, axioms in self.max1_by_prop.get(p, ()):  # cls-maxc2 / cls-maxqc3/4, t as `u p y`
+            if (s, TYPE, r) in idx.all:
+                self._max1(s, p, r, filler, axioms)
+        for c, props, axiom in self.keys_by_prop.get(p, ()):  # prp-key, t as `x p z`
+            if (s, TYPE, c) in idx.all:
+                self._key(s, c, props, axiom)
+
+    def _fire_same(self, t: Triple) -> None:
+        """eq-sym, eq-trans and eq-rep-s/p/o with t = `x owl:sameAs y` as the equality."""
+        x, _, y = t
+        if x == y:
+            return
+        idx, emit = self.index, self._emit
+        emit((y, SAME, x), "eq-sym", (t,))
+        for z in list(idx.objects(y, SAME)):  # eq-trans, t first
+            if z != y:
+                emit((x, SAME, z), "eq-trans", (t, (y, SAME, z)))
+        for w in list(idx.subjects(SAME, x)):  # eq-trans, t second
+            if w != x:
+                emit((w, SAME, y), "eq-trans", ((w, SAME, x), t))
+        for p, by_s in list(idx.out.items()):
+            for o in list(by_s.get(x, ())):  # eq-rep-s
+                emit((y, p, o), "eq-rep-s", (t, (x, p, o)))
+        for p, by_o in list(idx.inn.items()):
+            for s in list(by_o.get(x, ())):  # eq-rep-o
+                emit((s, p, y), "eq-rep-o", (t, (s, p, x)))
+        if isinstance(x, ox.NamedNode) and isinstance(y, ox.NamedNode):  # eq-rep-p
+            for s, os in list(idx.out.get(x, {}).items()):
+                for o in list(os):
+                    emit((s, y, o), "eq-rep-p", (t, (s, x, o)))
+
+    def _max1(self, u: Term, p: ox.NamedNode, r: Term, filler: Term | None, axioms: Axioms) -> None:
+        """cls-maxc2 (filler None, from owl:maxCardinality), cls-maxqc4 (owl:Thing), cls-maxqc3: any two
+        values of p for u (of the class `filler`) are the same."""
+        idx = self.index
+        values = sorted(idx.objects(u, p), key=_key)
+        if filler is not None:
+            values = [v for v in values if (v, TYPE, filler) in idx.all]
+        rule = "cls-maxqc3" if filler is not None else ("cls-maxqc4" if any(a[1] == MAXQC for a in axioms) else "cls-maxc2")
+        for y1 in values:
+            for y2 in values:
+                if y1 != y2:
+                    typed = ((y1, TYPE, filler), (y2, TYPE, filler)) if filler is not None else ()
+                    self._emit((y1, SAME, y2), rule, (*axioms, (u, TYPE, r), (u, p, y1), (u, p, y2), *typed))
+
+    def _key(self, x: Term, c: Term, props: list[ox.NamedNode], axiom: Triple) -> None:
+        """prp-key: every other member of c that shares a value for each key property is the same as x."""
+        idx = self.index
+        values = [sorted(idx.objects(x, p), key=_key) for p in props]
+        if not all(values):
+            return
+        members = idx.subjects(TYPE, c)
+        for combo in product(*values):
+            candidates = set(idx.subjects(props[0], combo[0])) & members
+            for p, z in zip(props[1:], combo[1:]):
+                candidates &= idx.subjects(p, z)
+            for y in sorted(candidates - {x}, key=_key):
+                used = tuple((x, p, z) for p, z in zip(props, combo)) + tuple((y, p, z) for p, z in zip(props, combo))
+                self._emit((x, SAME, y), "prp-key", (axiom, (x, TYPE, c), (y, TYPE, c), *used))
+                self._emit((y, SAME, x), "prp-key", (axiom, (y, TYPE, c), (x, TYPE, c), *used[len(props):], *used[:len(props)]))
 
     def _chain_paths(self, links: list[ox.NamedNode], i: int, t: Triple) -> list[tuple[Term, Term, tuple[Triple, ...]]]:
         """Every full walk along a property chain that uses triple t as link i."""
@@ -297,8 +720,8 @@ class Reasoner:
         return [(start, end, (*before, t, *after)) for start, before in backward for end, after in forward]
 
 
-def closure(asserted: Iterable[Triple], *, domain_range: bool = False) -> Reasoner:
+def closure(asserted: Iterable[Triple], *, domain_range: bool = False, axiomatic: bool = False) -> Reasoner:
     """Convenience: a reasoner already run over `asserted`."""
-    reasoner = Reasoner(asserted, domain_range=domain_range)
+    reasoner = Reasoner(asserted, domain_range=domain_range, axiomatic=axiomatic)
     reasoner.run()
     return reasoner

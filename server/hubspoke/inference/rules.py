@@ -10,7 +10,8 @@ not premises, and are not recorded.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterable, Iterator
+from operator import itemgetter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,7 @@ class Rule:
     select: str
     template: tuple[Compiled, ...]
     premises: tuple[Compiled, ...]
+    values: tuple[tuple[str, frozenset[Term]], ...] = ()  # VALUES: variable -> the terms it takes
 
 
 def _bgp_patterns(node: object) -> Iterator[Pattern]:
@@ -56,6 +58,26 @@ def _bgp_patterns(node: object) -> Iterator[Pattern]:
     elif isinstance(node, (list, tuple)):
         for item in node:
             yield from _bgp_patterns(item)
+
+
+def _values(node: object) -> dict[str, set[Term]]:
+    """The terms each variable takes in the query's VALUES blocks (all blocks together)."""
+    found: dict[str, set[Term]] = {}
+    if isinstance(node, CompValue):
+        if node.name == "values":
+            for binding in node["res"]:
+                for var, term in binding.items():
+                    compiled = compile_term(term)
+                    if compiled is not None and not isinstance(compiled, Var):
+                        found.setdefault(str(var), set()).add(compiled)
+        for key, value in node.items():
+            for var, terms in _values(value).items():
+                found.setdefault(var, set()).update(terms)
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            for var, terms in _values(item).items():
+                found.setdefault(var, set()).update(terms)
+    return found
 
 
 def load_rule(path: Path) -> Rule:
@@ -84,6 +106,7 @@ def load_rule(path: Path) -> Rule:
         select=_TEMPLATE.sub("SELECT *", text, count=1),
         template=compile_patterns(tuple(algebra["template"])),
         premises=compile_patterns(premises),
+        values=tuple((var, frozenset(terms)) for var, terms in sorted(_values(algebra["p"]).items())),
     )
 
 
@@ -126,13 +149,90 @@ def instantiate(patterns: tuple[Compiled, ...], row: ox.QuerySolution) -> list[T
     return out
 
 
-def apply_rule(rule: Rule, store: ox.Store, known: set[Triple]) -> Iterator[tuple[Triple, tuple[Triple, ...]]]:
-    """Each new triple the rule constructs over the store, with the premises that gave it."""
+# A pattern with its variables as column numbers of the answer (None: not bound by this query).
+Positioned = tuple[Term | int | None, Term | int | None, Term | int | None]
+
+
+def _positions(patterns: tuple[Compiled, ...], columns: dict[str, int]) -> list[Positioned]:
+    def at(x: CompiledTerm) -> Term | int | None:
+        return columns.get(x) if isinstance(x, Var) else x
+
+    return [(at(s), at(p), at(o)) for s, p, o in patterns]
+
+
+def _bind(patterns: list[Positioned], values: tuple[Term | None, ...]) -> list[Triple]:
+    """The patterns' triples under one answer (given as a tuple: indexing beats look-up by name)."""
+    out: list[Triple] = []
+    for ps, pp, po in patterns:
+        s = values[ps] if isinstance(ps, int) else ps
+        p = values[pp] if isinstance(pp, int) else pp
+        o = values[po] if isinstance(po, int) else po
+        if s is not None and isinstance(p, ox.NamedNode) and o is not None and not isinstance(s, ox.Literal):
+            out.append((s, p, o))
+    return out
+
+
+def rule_inputs(rule: Rule) -> frozenset[Term] | None:
+    """What the rule reads: the predicates of its premises, but for `?x a C` the class C (rdf:type
+    itself only where the class is a variable); None when a premise has a variable predicate (then
+    any change may matter). Compare with `changes`."""
+    values = dict(rule.values)
+    read: set[Term] = set()
+    for _s, p, o in rule.premises:
+        if not isinstance(p, ox.NamedNode):
+            return None
+        if p.value == _RDF_TYPE and isinstance(o, ox.NamedNode):
+            read.add(o)
+        elif p.value == _RDF_TYPE and isinstance(o, Var) and o in values:
+            read |= values[o]  # `?x a ?kind` with ?kind from VALUES (taken over all the query's blocks)
+        else:
+            read.add(p)
+    return frozenset(read)
+
+
+def changes(triples: Iterable[Triple]) -> set[Term]:
+    """What new triples change, in the terms of `rule_inputs`."""
+    out: set[Term] = set()
+    for _s, p, o in triples:
+        if p.value == _RDF_TYPE:
+            out.add(o)
+        out.add(p)
+    return out
+
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def apply_rule(rule: Rule, store: ox.Store, known: Container[Triple]) -> Iterator[tuple[Triple, tuple[Triple, ...]]]:
+    """Every triple the rule constructs over the store, with the premises that gave it: one answer per
+    rule instance, so a triple that several facts support comes once for each (all its derivations).
+    Premises are the WHERE clause's patterns under the answer that are in `known` (a pattern of a
+    UNION branch the answer did not take is not)."""
     solutions = store.query(rule.select)
     assert isinstance(solutions, ox.QuerySolutions), rule.iri  # load_rules made the CONSTRUCT a SELECT *
+    columns = {v.value: i for i, v in enumerate(solutions.variables)}
+    template = _positions(rule.template, columns)
+    # the premises as one itemgetter over the answer plus the patterns' constants: C code, not a loop
+    constants: list[Term | None] = []
+    picks: list[int] = []
+    width = len(columns)
+    for pattern in _positions(rule.premises, columns):
+        for x in pattern:
+            if isinstance(x, int):
+                picks.append(x)
+            else:
+                picks.append(width + len(constants))
+                constants.append(x)
+    premises_of = itemgetter(*picks) if picks else None  # picks come in threes: a tuple, never one item
+    extra = tuple(constants)
     for row in solutions:
-        new = [t for t in instantiate(rule.template, row) if t not in known and not isinstance(t[0], ox.Literal)]
-        if new:  # premises are worked out only for what is new: later rounds see the old answers again
-            premises = tuple(t for t in instantiate(rule.premises, row) if t in known)
-            for t in new:
-                yield t, premises
+        values = tuple(row)
+        made = _bind(template, values)
+        if made:
+            if premises_of is not None:
+                flat = iter(premises_of(values + extra))
+                used = tuple(t for t in zip(flat, flat, flat) if t in known)
+            else:
+                used = ()
+            for t in made:
+                yield t, used  # zip of three gives (s, p, o); `in known` keeps the real triples
