@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test build install install-test bench clean
+.PHONY: run test build install install-test bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test: install-test
 bench: install-test
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.fuzz
+
+# 10,000 hostile requests against the real server on loopback (bench/fuzz.py); also part of `make bench`.
+fuzz: build install-test
+	$(BIN)/python -m bench.fuzz
 
 clean:
 	rm -rf build/ .pytest_cache

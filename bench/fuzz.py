@@ -17,7 +17,6 @@ Usage: python -m bench.fuzz [--requests 10000] [--seed 1] [--dataset build/hubsp
 from __future__ import annotations
 
 import argparse
-import http.server
 import json
 import os
 import platform
@@ -34,55 +33,19 @@ from pathlib import Path
 
 import requests
 
+from tests.conftest import Canary  # the loopback listener the tests use, counting what reaches it
+from tests.test_guard_differential import fuzzed_case  # the guard differential's generator
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results"
 TOKEN = "fuzz-token"
 KNOWN = "ASK { <https://w3id.org/hubspoke/id/japan> ?p ?o }"
 
 
-class Canary:
-    def __init__(self) -> None:
-        hits = self
-        self.hits = 0
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
-                hits.hits += 1
-                self.send_response(500)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            do_POST = do_GET
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-SEPS = [" ", "\t", "\n", "\r", "\r\n", "\x0b", "\x0c", "\u2028", "\u00a0", "\ufeff", ""]
-GLUE = SEPS + ["#", "# c\r", '"', "'", "\\", "<", ">", "\\u0022", "'''", '"""', "{", "}", "(", ")", "\x00", "?", "."]
-TOKENS = ["SELECT", "*", "WHERE", "{", "SERVICE", "<URL>", "{", "?s", "?p", "?o", "}", "}"]
-
-
-def hidden_service(rng: random.Random, url: str) -> str:
-    out = []
-    for token in TOKENS:
-        token = token.replace("<URL>", f"<{url}/s>")
-        if rng.random() < 0.3:
-            cut = rng.randrange(len(token) + 1)
-            token = token[:cut] + rng.choice(GLUE) + token[cut:]
-        out.append(token)
-        out.append(rng.choice(GLUE) if rng.random() < 0.5 else " ")
-    return "".join(out)
 
 
 def random_query(rng: random.Random) -> str:
@@ -101,7 +64,7 @@ def requests_for(rng: random.Random, n: int, base: str, canary: str) -> dict[str
                        "store", "pages", "dataset-from"])
     q = f"{base}/sparql"
     if kind == "hidden-service":
-        return {"kind": kind, "method": "post", "url": q, "data": {"query": hidden_service(rng, canary)}}
+        return {"kind": kind, "method": "post", "url": q, "data": {"query": fuzzed_case(rng, canary, n)}}
     if kind == "random-query":
         return {"kind": kind, "method": "get", "url": q, "params": {"query": random_query(rng)}}
     if kind == "random-bytes":
@@ -217,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     dataset = Path(args.dataset)
     if not dataset.exists():
         subprocess.run([sys.executable, "-m", "hubspoke.cli", "--root", str(ROOT), "build"], check=True)
-    canary = Canary()
+    canary = Canary()  # its url ends in /sparql; requests name paths below it
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(

@@ -51,19 +51,23 @@ _GLUE = SEPARATORS + ["#", "# c\r", "# c\n", "#\r\n", '"', "'", "\\", "<", ">", 
                       "#\u2028", "\r#", "\x00"]
 
 
+def fuzzed_case(rng: random.Random, url: str, n: int) -> str:
+    """A SERVICE query to <url/f{n}> with random glue between and inside its tokens (also bench/fuzz.py's)."""
+    out = []
+    for token in _TOKENS:
+        token = token.replace("<URL>", f"<{url}/f{n}>")
+        if rng.random() < 0.3:
+            cut = rng.randrange(len(token) + 1)
+            token = token[:cut] + rng.choice(_GLUE) + token[cut:]
+        out.append(token)
+        out.append(rng.choice(_GLUE) if rng.random() < 0.5 else " ")
+    return "".join(out)
+
+
 def _fuzzed_cases(url: str, count: int, seed: int) -> Iterator[str]:
-    """A SERVICE query with random glue between and inside its tokens."""
     rng = random.Random(seed)
     for n in range(count):
-        out = []
-        for token in _TOKENS:
-            token = token.replace("<URL>", f"<{url}/f{n}>")
-            if rng.random() < 0.3:
-                cut = rng.randrange(len(token) + 1)
-                token = token[:cut] + rng.choice(_GLUE) + token[cut:]
-            out.append(token)
-            out.append(rng.choice(_GLUE) if rng.random() < 0.5 else " ")
-        yield "".join(out)
+        yield fuzzed_case(rng, url, n)
 
 
 def _store_runs(text: str) -> None:

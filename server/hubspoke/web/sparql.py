@@ -16,7 +16,7 @@ from flask import Blueprint, Response, render_template, request
 from werkzeug.datastructures import MIMEAccept
 
 from hubspoke.namespaces import PREFIXES
-from hubspoke.endpoint.guard import GuardError, inspect_query, inspect_update  # noqa: F401
+from hubspoke.endpoint.guard import GuardError, inspect_query, inspect_update
 from hubspoke.store import EmbeddedStore, QuerySyntaxError, ResultKind
 from hubspoke.web.common import Reply, config, guarded_write, invalid_iri, plain, store, with_deadline, write_refusal
 from hubspoke.web.media import GRAPH_TYPES, TABLES, MediaType, content_type, negotiate, term_json
