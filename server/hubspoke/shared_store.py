@@ -14,6 +14,7 @@ the built dataset is never written.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -38,6 +39,9 @@ class SharedStore:
         self._lock_path = path.with_name(path.name + ".lock")
         self._write_timeout = write_timeout
         self._identity: tuple[int, int, int] | None = None
+        # The shape problems of the working copy as its last writer left it (file identity -> keys): the
+        # baseline the next write is judged against, so no worker ever runs the shapes itself.
+        self._baselines: dict[tuple[int, int, int], set[tuple[str, ...]]] = {}
         self._current = EmbeddedStore()
         self.refresh()
 
@@ -89,22 +93,51 @@ class SharedStore:
         with open(self._lock_path, "a") as lock:
             _lock_exclusively(lock.fileno())
             current = self.refresh()
-            current.shape_problem_keys()  # computed here once per state, inherited by each write's child
+            known = self._baseline_of(self._identity)
             scratch = self._path.with_name(self._path.name + ".next")
             scratch.unlink(missing_ok=True)  # left by a worker that died mid-write: never published
 
-            def apply_and_dump() -> T:
+            def apply_and_dump() -> tuple[T, set[tuple[str, ...]] | None]:
+                # The shapes run here, in the write's process under its deadline, never in the worker.
+                if known is not None:
+                    current.remember_baseline(known)
                 result = action(current)  # raises before anything is written if the write is refused
                 current.dump(scratch)
-                return result
+                return result, current.known_baseline()
 
             try:
-                result = run_isolated(apply_and_dump, self._write_timeout, self._limits)
+                result, after = run_isolated(apply_and_dump, self._write_timeout, self._limits)
                 os.replace(scratch, self._path)  # the publication: the caller answers right after
+                self._remember(after)
                 return result
             finally:
                 scratch.unlink(missing_ok=True)  # a child killed mid-dump leaves a partial file
                 self.refresh()
+
+
+    # The baseline travels beside the working copy, so whichever worker writes next finds it.
+
+    def _remember(self, keys: set[tuple[str, ...]] | None) -> None:
+        stat = os.stat(self._path)
+        identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        self._baselines = {} if keys is None else {identity: keys}
+        record = {"identity": list(identity), "keys": sorted(list(k) for k in keys or ())}
+        side = self._path.with_name(self._path.name + ".baseline.json")
+        side.write_text(json.dumps(record) if keys is not None else "{}", encoding="utf-8")
+
+    def _baseline_of(self, identity: tuple[int, int, int] | None) -> set[tuple[str, ...]] | None:
+        if identity is None:
+            return None
+        if identity in self._baselines:
+            return self._baselines[identity]
+        side = self._path.with_name(self._path.name + ".baseline.json")
+        try:
+            record = json.loads(side.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if tuple(record.get("identity", ())) != identity:
+            return None
+        return {tuple(k) for k in record.get("keys", [])}
 
 
 def _lock_exclusively(fd: int) -> None:

@@ -268,6 +268,17 @@ class EmbeddedStore:
         self._writes += 1
         self._baseline = (self.state_key(), baseline) if shapes_before else None
 
+    def remember_baseline(self, keys: set[tuple[str, ...]]) -> None:
+        """Take `keys` as the shape problems of the present state (computed elsewhere, e.g. by the write
+        that produced it), so the next write need not run the shapes twice."""
+        self._baseline = (self.state_key(), keys)
+
+    def known_baseline(self) -> set[tuple[str, ...]] | None:
+        """The shape problems of the present state if they are known, without computing them."""
+        if self._baseline is not None and self._baseline[0] == self.state_key():
+            return self._baseline[1]
+        return None
+
     def shape_problem_keys(self, shapes: set[ox.Triple] | None = None) -> set[tuple[str, ...]]:
         """The shape problems the store has now, cached per state: the baseline a write is judged against.
         (A SharedStore computes it in the worker, so each write's child inherits it.)"""
