@@ -44,6 +44,12 @@ def home() -> str:
     return render_template("home.html", graphs=graphs, examples=examples, version=current_app.config["HUBSPOKE_VERSION"])
 
 
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    # Browsers ask for it on every page; no icon is a plain "nothing here", not an error in their console.
+    return Response(status=204)
+
+
 @bp.route("/health")
 def health() -> Response:
     """Answered by the worker itself, never through the query processes, so it answers while they work:
