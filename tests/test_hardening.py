@@ -196,7 +196,7 @@ def test_pool_limits_each_client() -> None:
 
 @pytest.fixture()
 def disposable(built: tuple[ProjectPaths, object]) -> Iterator[LiveServer]:
-    server = LiveServer(built[0].dataset_file, "--update-token", TOKEN)
+    server = LiveServer(built[0].dataset_file, "--update-token", TOKEN, "--query-timeout", "60")
     yield server
     server.stop()
 

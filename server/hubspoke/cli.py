@@ -207,6 +207,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             dataset = without_imported(dataset, Path(state))
         # With writes on, the workers share a working copy of the dataset (shared_store.py).
         working = SharedStore.create(dataset, Path(state)) if token else None
+        if working:
+            SharedStore.prime(working)  # in the master: the shapes' verdict on the data as served
         memory = int(args.memory_limit_mib) << 20
         limits = Limits(network=bool(args.service_allow), memory_bytes=memory or None)
         sandbox_problem = check_available()

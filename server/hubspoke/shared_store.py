@@ -52,6 +52,13 @@ class SharedStore:
         EmbeddedStore.from_file(dataset).dump(target)
         return target
 
+    @staticmethod
+    def prime(path: Path) -> None:
+        """Run the shapes over the working copy once, before any worker starts, and keep the result beside
+        it: the first write is then judged against it instead of running the shapes twice."""
+        shared = SharedStore(path)
+        shared._remember(shared.current().shape_problem_keys())
+
     def refresh(self) -> EmbeddedStore:
         """The current store, reloaded first if another worker replaced the working copy."""
         stat = os.stat(self._path)

@@ -131,6 +131,14 @@ def _intersect(a: Years, b: Years) -> Years:
     return {y: max(a[y], b[y], key=_WEAKNESS.index) for y in a.keys() & b.keys()}
 
 
+def _union(a: Years, b: Years) -> Years:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return {y: min((v for v in (a.get(y), b.get(y)) if v), key=_WEAKNESS.index) for y in a.keys() | b.keys()}
+
+
 _WEAKNESS = ["dated", "start_unknown", "end_unknown"]  # a year resting on two ties is as weak as the weaker
 
 
@@ -139,18 +147,19 @@ class _Derivations:
 
     def __init__(self, store: Store) -> None:
         self.spo: dict[str, tuple[str, str, str]] = {}
-        self.premises: dict[str, list[str]] = {}
+        self.premises: dict[str, dict[str, list[str]]] = {}  # statement -> derivation -> its premises
         for r in _rows(store, f"""SELECT ?st ?s ?p ?o WHERE {{ GRAPH <{ns.DERIVATIONS_GRAPH}> {{
                 ?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }} }}"""):
             self.spo[r["st"]] = (r["s"], r["p"], r["o"])
-        for r in _rows(store, f"""SELECT ?st ?premise WHERE {{ GRAPH <{ns.DERIVATIONS_GRAPH}> {{
+        for r in _rows(store, f"""SELECT ?st ?d ?premise WHERE {{ GRAPH <{ns.DERIVATIONS_GRAPH}> {{
                 ?d hs:derivedStatement ?st ; prov:used ?premise }} }}"""):
-            self.premises.setdefault(r["st"], []).append(r["premise"])
+            self.premises.setdefault(r["st"], {}).setdefault(r["d"], []).append(r["premise"])
         self.by_spo = {spo: st for st, spo in self.spo.items()}
 
     def years(self, statement: str, facts: dict[str, Fact], through: int, seen: frozenset[str] = frozenset()) -> tuple[Years, set[str]]:
         """The years a statement holds and the ties it rests on: an asserted hs:hasParty of a tie
-        holds in the tie's years; a derived statement in the years all its premises hold."""
+        holds in the tie's years; a derived statement in the years all the premises of one of its
+        derivations hold (the engine keeps every derivation: a year counts if any of them holds)."""
         s, p, _o = self.spo.get(statement, ("", "", ""))
         if statement not in self.premises:  # asserted
             if p == ns.HS + "hasParty" and s in facts:
@@ -158,12 +167,17 @@ class _Derivations:
             return None, set()
         if statement in seen:
             return {}, set()
-        years: Years = None
+        found: Years = None
         used: set[str] = set()
-        for premise in self.premises[statement]:
-            y, u = self.years(premise, facts, through, seen | {statement})
-            years, used = _intersect(years, y), used | u
-        return years, used
+        for premises in self.premises[statement].values():
+            years: Years = None
+            rests_on: set[str] = set()
+            for premise in premises:
+                y, u = self.years(premise, facts, through, seen | {statement})
+                years, rests_on = _intersect(years, y), rests_on | u
+            if years:
+                found, used = _union(found, years), used | rests_on
+        return found, used
 
 
 def imported_dates(store: Store) -> dict[str, set[str]]:
