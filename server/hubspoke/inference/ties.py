@@ -372,14 +372,18 @@ def _titles(sources: Iterable[Source]) -> str:
     return "; ".join(dict.fromkeys(s.title or s.document or s.quotation for s in sources))
 
 
-def _curated_origin(fact: Fact, year: int, text: str, evidence: list[Source]) -> DateOrigin:
-    """A curated date: computed when the fact says how (hs:dateReasoning, from its hs:dateEvidence),
-    else given by the quotations that name it (its year or its wording), else by the fact's sources."""
-    if fact.reasoning:
-        reasoning = " ".join(fact.reasoning)
-        return DateOrigin("computed", f"computed: {reasoning}", tuple(evidence), reasoning=reasoning)
-    needles = [str(year), *fact.as_written, *([text] if text else [])]
+def _curated_origin(fact: Fact, name: str, year: int, text: str, evidence: list[Source]) -> DateOrigin:
+    """A curated date or bound. A bound of a fact that says how its dates are computed (hs:dateReasoning)
+    is computed, from its hs:dateEvidence; a start or end is given by the quotations that name it (its
+    year or its wording), else computed when the fact says how, else given by the fact's sources."""
+    reasoning = " ".join(fact.reasoning)
+    computed = DateOrigin("computed", f"computed: {reasoning}", tuple(evidence), reasoning=reasoning)
+    if reasoning and name not in ("start", "end"):
+        return computed
+    needles = [str(year), *([text] if text else []), *(fact.as_written if name == "start" else [])]
     naming = [s for s in fact.sources if any(n and n in s.quote for n in needles)]
+    if not naming and reasoning:
+        return computed
     chosen = naming or fact.sources
     return DateOrigin("seeds", f"seeds: {_titles(chosen)}" if chosen else "seeds: the curated facts", tuple(chosen))
 
@@ -464,7 +468,7 @@ def _settle_dates(fact: Fact, candidates: dict[str, list[tuple[int, str, list[Sn
 
         def origin(option: tuple[int, str, list[SnapshotRecord] | None]) -> DateOrigin:
             year, text, snapshots = option
-            return _imported_origin(snapshots) if snapshots is not None else _curated_origin(fact, year, text, evidence)
+            return _imported_origin(snapshots) if snapshots is not None else _curated_origin(fact, name, year, text, evidence)
 
         best = pick(values)
         assert best is not None
