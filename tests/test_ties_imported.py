@@ -200,3 +200,22 @@ def test_the_seeds_build_has_no_imported_graph(linked_builds: dict[str, Path]) -
     assert not tie.has_imported_graph(store)
     assert tie.has_imported_graph(EmbeddedStore.from_file(linked_builds["imported"]))
     assert isinstance(store.oxigraph, ox.Store)
+
+
+def test_curated_dates_name_their_quote_or_their_reasoning(kg_store: EmbeddedStore) -> None:
+    """On the real graph: a start a quote names is seeds (that quote); a bound with hs:dateReasoning is computed."""
+    facts = {f.iri: f for f in tie.load_facts(kg_store)[0]}
+    alliance = facts[HSI + "japan-us-alliance"].origins["start"]
+    assert alliance.kind == "seeds" and alliance.sources and all("1952" in s.quote for s in alliance.sources)
+    treaty = facts[HSI + "japan-us-security-treaty"].origins["start_by"]
+    assert treaty.kind == "computed" and treaty.reasoning.startswith("003 says") and treaty.sources
+    assert {s.quotation.rsplit("/", 1)[-1] for s in treaty.sources} == {"q-003-alliance-treaty", "q-002-sole-provider-1952"}
+    australia = facts[HSI + "australia-us-alliance"]
+    assert set(australia.origins) == {"attested"} and australia.origins["attested"].text.endswith("(2013)")
+    assert not any(f.imported_fields or f.seeds_values for f in facts.values())  # the real build is seeds-only
+    assert all(f.without_imported() is f for f in facts.values())
+
+
+def test_an_empty_imported_field_is_the_default(seeds_server: LiveServer) -> None:
+    body = get(seeds_server, "/ties/us-linked", year="1960", imported="").json()
+    assert body["imported"]["dataset"] == "seeds-only"

@@ -73,6 +73,8 @@ IMPORTED: tuple[str, ...] = ("include", "exclude")
 def parse_imported(text: str) -> bool:
     """imported=include (the default) answers with the imported graph when the dataset has one;
     imported=exclude answers from the curated facts alone (seeds-only)."""
+    if text == "":
+        return True  # an empty field of a form: the default
     if text not in IMPORTED:
         abort(400, description=f"imported must be one of {', '.join(IMPORTED)} (exclude answers from the curated facts alone)")
     return text == "include"
