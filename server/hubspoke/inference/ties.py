@@ -25,6 +25,13 @@ The answer is built twice: from the ties that hold (its items hold), then from t
 or are not known; what the second adds is kept, marked not known, with the tie it rests on
 (unknown="hide" leaves it out and lists the not-known ties aside). Without a year the answer is the
 network on record: every tie that has not ended.
+
+Where each date comes from (Fact.origins, a DateOrigin per date or bound): the curated facts ("seeds",
+with the quotations that name it), a computation from them ("computed": hs:dateReasoning and its
+hs:dateEvidence), or the imported graph ("imported": the snapshots its reified statement is traced to,
+with the endpoint, query file and time of their PROV record). A date that only the imported graph gives
+keeps the curated value beside it (Fact.seeds_values), so Fact.without_imported() is the fact from the
+seeds alone and imported_changes() names the answers that change with imported facts.
 """
 
 from __future__ import annotations
