@@ -223,3 +223,78 @@ def canary() -> Iterator[Canary]:
     found = Canary()
     yield found
     found.stop()
+
+
+# --------------------------------------------------------------- refresh -> imported build, once per session
+# test_linking.py and test_ties_imported.py share these: a copy of the project whose identifier table also
+# links the three US alliances and two frameworks to made-up fixture items (the real table stays as reviewed),
+# refreshed from the Wikidata-shaped stub on 127.0.0.1, then built seeds-only and with --imported.
+
+TEST_LINKS = {  # entity -> fixture item (test data, see the fixture's header)
+    "japan-us-alliance": "Q990000001", "australia-us-alliance": "Q990000002",
+    "south-korea-us-alliance": "Q990000003", "asean-regional-forum": "Q990000011", "east-asia-summit": "Q990000012",
+}
+
+
+def run_hubspoke(*args: str, seeds: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`hubspoke ARGS` in a subprocess (HUBSPOKE_SEEDS set to `seeds` when given)."""
+    env = dict(os.environ)
+    if seeds is not None:
+        env["HUBSPOKE_SEEDS"] = str(seeds)
+    return subprocess.run([sys.executable, "-m", "hubspoke.cli", *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def wikidata_stub() -> Iterator[object]:
+    from tests.wikidata_stub import start_stub
+
+    server = start_stub()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def linked_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the project with the test links added to its identifier table."""
+    import csv
+    import shutil
+
+    root = tmp_path_factory.mktemp("project")
+    for folder in ("ontology", "instances", "shapes"):
+        shutil.copytree(ROOT / folder, root / folder)
+    shutil.copytree(ROOT / "queries" / "wikidata", root / "queries" / "wikidata")
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    table = root / "instances" / "identifiers.csv"
+    with table.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        fields, rows = list(reader.fieldnames or []), list(reader)
+    for row in rows:
+        if row["entity"] in TEST_LINKS:
+            row.update(wikidata=TEST_LINKS[row["entity"]], status="reviewed", reviewed_note="TEST LINK to a fixture item")
+    with table.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return root
+
+
+@pytest.fixture(scope="session")
+def linked_refreshed(linked_project: Path, wikidata_stub: object) -> Path:
+    """The linked project after `link refresh` against the stub: snapshots/ holds the fixture's answers."""
+    url = wikidata_stub.url  # type: ignore[attr-defined]
+    out = run_hubspoke("--root", str(linked_project), "link", "refresh", "--endpoint", url + "/sparql", "--timeout", "10")
+    assert out.returncode == 0, out.stderr
+    assert "memberships:" in out.stdout
+    return linked_project
+
+
+@pytest.fixture(scope="session")
+def linked_builds(linked_refreshed: Path, seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The refreshed project built twice: "seeds" (--seeds-only) and "imported" (--imported); N-Quads paths."""
+    out: dict[str, Path] = {}
+    for mode, flag in (("seeds", "--seeds-only"), ("imported", "--imported")):
+        build_dir = tmp_path_factory.mktemp(f"build-{mode}")
+        done = run_hubspoke("--root", str(linked_refreshed), "build", "--build-dir", str(build_dir), flag, seeds=seeds_dir)
+        assert done.returncode == 0, done.stderr
+        out[mode] = build_dir / "hubspoke.nq"
+    return out

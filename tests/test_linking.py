@@ -5,17 +5,17 @@ build; a federated query through the SERVICE allow-list of a live `hubspoke serv
 
 The end-to-end tests work on a copy of the project whose identifier table also links the three US
 alliances and two frameworks to made-up fixture items (Q990000001...): the real table stays as reviewed.
+That copy, its refresh and its two builds are made once per session (tests/conftest.py, linked_*) and
+shared with the ties page's tests (test_ties_imported.py).
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -25,24 +25,18 @@ import requests
 from hubspoke.linking.refresh import RefreshFailed, RefreshSettings, ask, refresh, retry_after
 from hubspoke.linking.snapshots import SnapshotError, load
 from tests.conftest import LiveServer
-from tests.wikidata_stub import WikidataStub, start_stub
+from tests.wikidata_stub import WikidataStub
 
 ROOT = Path(__file__).resolve().parents[1]
 HS = "https://w3id.org/hubspoke/ontology/"
 HSI = "https://w3id.org/hubspoke/id/"
 IMPORTED = "https://w3id.org/hubspoke/graph/imported"
-TEST_LINKS = {  # entity -> fixture item (test data, see the fixture's header)
-    "japan-us-alliance": "Q990000001", "australia-us-alliance": "Q990000002",
-    "south-korea-us-alliance": "Q990000003", "asean-regional-forum": "Q990000011", "east-asia-summit": "Q990000012",
-}
 QUERY = "SELECT ?item ?label WHERE { VALUES ?item { # ITEMS\n } ?item <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
 
 
 @pytest.fixture(scope="module")
-def stub() -> Iterator[WikidataStub]:
-    server = start_stub()
-    yield server
-    server.stop()
+def stub(wikidata_stub: WikidataStub) -> WikidataStub:
+    return wikidata_stub  # shared with the session's refresh (tests/conftest.py); the tests count requests from `before`
 
 
 def hubspoke(*args: str, seeds: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -53,25 +47,9 @@ def hubspoke(*args: str, seeds: Path | None = None) -> subprocess.CompletedProce
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the project with the test links added to its identifier table."""
-    root = tmp_path_factory.mktemp("project")
-    for folder in ("ontology", "instances", "shapes"):
-        shutil.copytree(ROOT / folder, root / folder)
-    shutil.copytree(ROOT / "queries" / "wikidata", root / "queries" / "wikidata")
-    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
-    table = root / "instances" / "identifiers.csv"
-    with table.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        fields, rows = list(reader.fieldnames or []), list(reader)
-    for row in rows:
-        if row["entity"] in TEST_LINKS:
-            row.update(wikidata=TEST_LINKS[row["entity"]], status="reviewed", reviewed_note="TEST LINK to a fixture item")
-    with table.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return root
+def project(linked_project: Path) -> Path:
+    """A copy of the project with the test links added to its identifier table (tests/conftest.py, TEST_LINKS)."""
+    return linked_project
 
 
 def _line(path: Path, text: str) -> int:
@@ -175,11 +153,8 @@ def test_a_changed_snapshot_is_refused(stub: WikidataStub, tmp_path: Path) -> No
 # --------------------------------------------------------------- refresh -> check -> imported build
 
 @pytest.fixture(scope="module")
-def refreshed(project: Path, stub: WikidataStub) -> Path:
-    out = hubspoke("--root", str(project), "link", "refresh", "--endpoint", stub.url + "/sparql", "--timeout", "10")
-    assert out.returncode == 0, out.stderr
-    assert "memberships:" in out.stdout
-    return project
+def refreshed(linked_refreshed: Path) -> Path:
+    return linked_refreshed
 
 
 def test_link_check_reports_each_disagreement_at_our_file_and_line(refreshed: Path) -> None:
@@ -216,14 +191,9 @@ def test_link_check_without_snapshots_says_so(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def builds(refreshed: Path, seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out: dict[str, Path] = {}
-    for mode, flag in (("seeds", "--seeds-only"), ("imported", "--imported")):
-        build_dir = tmp_path_factory.mktemp(f"build-{mode}")
-        done = hubspoke("--root", str(refreshed), "build", "--build-dir", str(build_dir), flag, seeds=seeds_dir)
-        assert done.returncode == 0, done.stderr
-        out[mode] = build_dir / "hubspoke.nq"
-    return out
+def builds(linked_builds: dict[str, Path]) -> dict[str, Path]:
+    """Built once per session (tests/conftest.py) and shared with the ties page's tests."""
+    return linked_builds
 
 
 def _store(path: Path) -> ox.Store:

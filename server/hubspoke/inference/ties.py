@@ -25,15 +25,22 @@ The answer is built twice: from the ties that hold (its items hold), then from t
 or are not known; what the second adds is kept, marked not known, with the tie it rests on
 (unknown="hide" leaves it out and lists the not-known ties aside). Without a year the answer is the
 network on record: every tie that has not ended.
+
+Where each date comes from (Fact.origins, a DateOrigin per date or bound): the curated facts ("seeds",
+with the quotations that name it), a computation from them ("computed": hs:dateReasoning and its
+hs:dateEvidence), or the imported graph ("imported": the snapshots its reified statement is traced to,
+with the endpoint, query file and time of their PROV record). A date that only the imported graph gives
+keeps the curated value beside it (Fact.seeds_values), so Fact.without_imported() is the fact from the
+seeds alone and imported_changes() names the answers that change with imported facts.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pyoxigraph as ox
 
@@ -77,6 +84,54 @@ class Source:
     issued: int | None = None
 
 
+OriginKind = Literal["seeds", "computed", "imported"]
+# The dates and bounds of a Fact, by attribute name, with the words a page uses for each.
+DATE_FIELDS: dict[str, str] = {"start": "start", "end": "end", "start_after": "start no earlier than",
+                               "start_by": "start no later than", "end_after": "end no earlier than",
+                               "end_by": "end no later than", "attested": "first attested"}
+_DATE_PROPERTY: dict[str, tuple[str, bool]] = {  # property -> (Fact attribute, keep the earliest value)
+    "date": ("start", True), "startDate": ("start", True), "endDate": ("end", False),
+    "startNoEarlierThan": ("start_after", False), "startNoLaterThan": ("start_by", True),
+    "endNoEarlierThan": ("end_after", False), "endNoLaterThan": ("end_by", True)}
+
+
+@dataclass(frozen=True)
+class SnapshotRecord:
+    """An open-data snapshot an imported date comes from, as its PROV record in the imported graph names it."""
+
+    iri: str
+    endpoint: str = ""
+    query: str = ""  # the query file the record names (dcterms:identifier of the query used)
+    retrieved: str = ""  # prov:generatedAtTime
+    license: str = ""
+
+    @property
+    def name(self) -> str:
+        """"lifespans" for https://w3id.org/hubspoke/snapshot/lifespans/<hash>."""
+        parts = self.iri.rstrip("/").rsplit("/", 2)
+        return parts[-2] if len(parts) == 3 else self.iri
+
+    @property
+    def description(self) -> str:
+        """"Wikidata snapshot of 2026-11-29" - Wikidata only when the record's endpoint is Wikidata's."""
+        host = urlsplit(self.endpoint).hostname or ""
+        who = "Wikidata" if host == "wikidata.org" or host.endswith(".wikidata.org") else (self.endpoint or "open-data")
+        return f"{who} snapshot of {self.retrieved[:10]}" if self.retrieved else f"{who} snapshot"
+
+
+@dataclass(frozen=True)
+class DateOrigin:
+    """Where one date or bound of a fact comes from: the curated facts (the quotations that give it),
+    a computation from them (hs:dateReasoning and its hs:dateEvidence), or the imported graph (the
+    snapshots its PROV record traces it to)."""
+
+    kind: OriginKind
+    text: str  # "seeds: <source title>", "computed: <reasoning>", "imported from <snapshot> (<what>)"
+    sources: tuple[Source, ...] = ()
+    snapshots: tuple[SnapshotRecord, ...] = ()
+    reasoning: str = ""
+
+
 @dataclass
 class Fact:
     """One security tie on record: a reified relationship with its state parties, dates and bounds."""
@@ -100,10 +155,37 @@ class Fact:
     as_written: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
     modalities: list[str] = field(default_factory=list)  # hs:modality values; none means presented as fact
+    origins: dict[str, DateOrigin] = field(default_factory=dict)  # DATE_FIELDS attribute -> where its value comes from
+    # For each date whose value rests on the imported graph: the value the curated facts alone give
+    # (None: none), its text and origin; without_imported() puts them back.
+    seeds_values: dict[str, tuple[int | None, str, DateOrigin | None]] = field(default_factory=dict)
 
     @property
     def undated(self) -> bool:
         return self.start is None
+
+    @property
+    def imported_fields(self) -> list[str]:
+        """The dates and bounds (DATE_FIELDS attributes) whose value comes from the imported graph."""
+        return [name for name in DATE_FIELDS if (o := self.origins.get(name)) is not None and o.kind == "imported"]
+
+    def without_imported(self) -> Fact:
+        """This fact as the curated facts alone give it (itself when no date of it is imported)."""
+        if not self.seeds_values:
+            return self
+        changed: dict[str, object] = {}
+        origins = dict(self.origins)
+        for name, (value, text, origin) in self.seeds_values.items():
+            changed[name] = value
+            if name == "start":
+                changed["date_text"] = text
+            elif name == "end":
+                changed["end_text"] = text
+            if origin is None:
+                origins.pop(name, None)
+            else:
+                origins[name] = origin
+        return replace(self, origins=origins, seeds_values={}, **changed)  # type: ignore[arg-type]
 
     def latest_start(self) -> int | None:
         """The year by which it is known to have begun: its start, its bound, or its first attestation."""
@@ -261,37 +343,87 @@ def _later(a: int | None, b: int | None) -> int | None:
     return b if a is None else a if b is None else max(a, b)
 
 
+def has_imported_graph(store: Store) -> bool:
+    """Whether the served dataset has the imported graph (a build with --imported, served without --seeds-only)."""
+    result = store.query(f"ASK {{ GRAPH <{ns.IMPORTED_GRAPH}> {{ ?s ?p ?o }} }}")
+    return bool(result.payload) if isinstance(result.payload, ox.QueryBoolean) else False
+
+
+_DATE_VALUES = " ".join(f"hs:{p}" for p in _DATE_PROPERTY)
+
+
+def _imported_only(store: Store) -> dict[tuple[str, str, str], list[SnapshotRecord]]:
+    """(tie, property, value) -> its snapshots, for every date of a tie that only the imported graph
+    gives (a value also in a curated graph is curated); empty without the imported graph."""
+    records: dict[str, SnapshotRecord] = {}
+    out: dict[tuple[str, str, str], list[SnapshotRecord]] = {}
+    for row in _rows(store, f"""SELECT ?tie ?p ?v ?snapshot ?endpoint ?query ?retrieved ?license WHERE {{
+        GRAPH <{ns.IMPORTED_GRAPH}> {{ ?tie ?p ?v . ?st rdf:subject ?tie ; rdf:predicate ?p ; rdf:object ?v ;
+            prov:wasDerivedFrom ?snapshot
+          OPTIONAL {{ ?snapshot dcterms:source ?endpoint }} OPTIONAL {{ ?snapshot prov:generatedAtTime ?retrieved }}
+          OPTIONAL {{ ?snapshot dcterms:license ?license }}
+          OPTIONAL {{ ?snapshot prov:wasGeneratedBy/prov:used ?q . ?q dcterms:identifier ?query }} }}
+        VALUES ?p {{ {_DATE_VALUES} }} ?tie a hs:SecurityTie .
+        FILTER NOT EXISTS {{ GRAPH ?g {{ ?tie ?p ?v }} FILTER(?g != <{ns.IMPORTED_GRAPH}>) }} }}
+        ORDER BY ?tie ?p ?v ?snapshot"""):
+        iri = _value(row["snapshot"])
+        record = records.setdefault(iri, SnapshotRecord(iri, _value(row["endpoint"]), _value(row["query"]),
+                                                        _value(row["retrieved"]), _value(row["license"])))
+        found = out.setdefault((_value(row["tie"]), _value(row["p"]).removeprefix(ns.HS), _value(row["v"])), [])
+        if record not in found:
+            found.append(record)
+    return out
+
+
+def _titles(sources: Iterable[Source]) -> str:
+    return "; ".join(dict.fromkeys(s.title or s.document or s.quotation for s in sources))
+
+
+def _curated_origin(fact: Fact, name: str, year: int, text: str, evidence: list[Source]) -> DateOrigin:
+    """A curated date or bound. A bound of a fact that says how its dates are computed (hs:dateReasoning)
+    is computed, from its hs:dateEvidence; a start or end is given by the quotations that name it (its
+    year or its wording), else computed when the fact says how, else given by the fact's sources."""
+    reasoning = " ".join(fact.reasoning)
+    computed = DateOrigin("computed", f"computed: {reasoning}", tuple(evidence), reasoning=reasoning)
+    if reasoning and name not in ("start", "end"):
+        return computed
+    needles = [str(year), *([text] if text else []), *(fact.as_written if name == "start" else [])]
+    naming = [s for s in fact.sources if any(n and n in s.quote for n in needles)]
+    if not naming and reasoning:
+        return computed
+    chosen = naming or fact.sources
+    return DateOrigin("seeds", f"seeds: {_titles(chosen)}" if chosen else "seeds: the curated facts", tuple(chosen))
+
+
+def _imported_origin(snapshots: list[SnapshotRecord]) -> DateOrigin:
+    words = "; ".join(f"{s.iri} ({s.description}{', query ' + s.query if s.query else ''})" for s in snapshots)
+    return DateOrigin("imported", f"imported from {words}", snapshots=tuple(snapshots))
+
+
 def load_facts(store: Store) -> tuple[list[Fact], dict[str, str], dict[str, str]]:
-    """The ties on record with parties, dates, bounds and quotes; labels of states and tie kinds."""
+    """The ties on record with parties, dates, bounds and quotes; labels of states and tie kinds.
+    Each date and bound knows where it comes from (Fact.origins); one that only the imported graph
+    gives keeps the curated value beside it (Fact.seeds_values, Fact.without_imported)."""
     facts: dict[str, Fact] = {}
-    for row in _rows(store, """SELECT ?tie ?party ?alliance ?date ?start ?end ?ended ?label WHERE {
+    for row in _rows(store, """SELECT ?tie ?party ?alliance ?ended ?label WHERE {
         ?tie a hs:SecurityTie ; hs:hasParty ?party . ?party a hs:State .
         BIND(EXISTS { ?tie a hs:Alliance } AS ?alliance) BIND(EXISTS { ?tie hs:status hs:Ended } AS ?ended)
-        OPTIONAL { ?tie hs:date ?date } OPTIONAL { ?tie hs:startDate ?start } OPTIONAL { ?tie hs:endDate ?end }
         OPTIONAL { ?tie skos:prefLabel ?label FILTER(langMatches(lang(?label), "en")) } }"""):
         iri = _value(row["tie"])
         fact = facts.setdefault(iri, Fact(iri, _value(row["label"]) or iri.rsplit("/", 1)[-1], [], frozenset(),
                                           _value(row["alliance"]) == "true", None, None, _value(row["ended"]) == "true"))
         fact.parties = fact.parties | {_value(row["party"])}
-        for term in (row["start"], row["date"]):
-            if (y := year_of(term)) is not None and (fact.start is None or y < fact.start):
-                fact.start, fact.date_text = y, _value(term)
-        if (y := year_of(row["end"])) is not None and (fact.end is None or y > fact.end):
-            fact.end, fact.end_text = y, _value(row["end"])
-    for row in _rows(store, """SELECT ?tie ?p ?v WHERE { ?tie a hs:SecurityTie ; ?p ?v .
-        VALUES ?p { hs:startNoEarlierThan hs:startNoLaterThan hs:endNoEarlierThan hs:endNoLaterThan hs:dateAsWritten hs:dateReasoning } }
-        ORDER BY ?tie ?p ?v"""):
+    imported = _imported_only(store)
+    # attribute -> [(year, text, snapshots or None for curated)] per tie
+    candidates: dict[str, dict[str, list[tuple[int, str, list[SnapshotRecord] | None]]]] = {}
+    for row in _rows(store, f"""SELECT ?tie ?p ?v WHERE {{ ?tie a hs:SecurityTie ; ?p ?v .
+        VALUES ?p {{ {_DATE_VALUES} hs:dateAsWritten hs:dateReasoning }} }} ORDER BY ?tie ?p ?v"""):
         if not (known := facts.get(_value(row["tie"]))):
             continue
         prop, value, y = _value(row["p"]).removeprefix(ns.HS), _value(row["v"]), year_of(row["v"])
-        if prop == "startNoEarlierThan":
-            known.start_after = _later(known.start_after, y)  # the tightest bound wins
-        elif prop == "startNoLaterThan":
-            known.start_by = _earlier(known.start_by, y)
-        elif prop == "endNoEarlierThan":
-            known.end_after = _later(known.end_after, y)
-        elif prop == "endNoLaterThan":
-            known.end_by = _earlier(known.end_by, y)
+        if prop in _DATE_PROPERTY and y is not None:
+            name = _DATE_PROPERTY[prop][0]
+            candidates.setdefault(known.iri, {}).setdefault(name, []).append((y, value, imported.get((known.iri, prop, value))))
         elif prop == "dateAsWritten" and value not in known.as_written:
             known.as_written.append(value)
         elif prop == "dateReasoning" and value not in known.reasoning:
@@ -309,15 +441,60 @@ def load_facts(store: Store) -> tuple[list[Fact], dict[str, str], dict[str, str]
             source = Source(_value(row["quote"]), _value(row["q"]), _value(row["doc"]), _value(row["title"]), issued)
             if source not in known.sources:
                 known.sources.append(source)
+    evidence: dict[str, list[Source]] = {}
+    for row in _rows(store, """SELECT ?tie ?q ?quote ?doc ?title ?issued WHERE { ?tie a hs:SecurityTie ; hs:dateEvidence ?q .
+        ?q prov:value ?quote OPTIONAL { ?q prov:wasQuotedFrom ?doc OPTIONAL { ?doc dcterms:title ?title }
+        OPTIONAL { ?doc dcterms:issued ?issued } } } ORDER BY ?q"""):
+        source = Source(_value(row["quote"]), _value(row["q"]), _value(row["doc"]), _value(row["title"]), year_of(row["issued"]))
+        if source not in (found := evidence.setdefault(_value(row["tie"]), [])):
+            found.append(source)
+    claimed: set[str] = set()
     for row in _rows(store, "SELECT ?tie ?claimed WHERE { ?tie a hs:SecurityTie ; hs:claimDate ?claimed }"):
         if (known := facts.get(_value(row["tie"]))) and (y := year_of(row["claimed"])) is not None:
             known.attested = y  # the tie's own claim date wins over its documents' dates
+            claimed.add(known.iri)
+    for fact in facts.values():
+        _settle_dates(fact, candidates.get(fact.iri, {}), evidence.get(fact.iri, []), fact.iri in claimed)
     labels = {_value(r["s"]): _value(r["label"]) for r in _rows(store, """SELECT ?s (SAMPLE(?l) AS ?label) WHERE {
         ?s a hs:State OPTIONAL { ?s skos:prefLabel ?l FILTER(langMatches(lang(?l), "en") || lang(?l) = "") } } GROUP BY ?s""")}
     labels = {s: (label or s.rsplit("/", 1)[-1]) for s, label in labels.items()}
     kind_labels = {_value(r["k"]): _value(r["l"]) for r in _rows(store, """SELECT ?k ?l WHERE {
         ?k a hs:TieKind ; rdfs:label ?l FILTER(langMatches(lang(?l), "en")) }""")}
     return sorted(facts.values(), key=lambda f: f.iri), labels, kind_labels
+
+
+def _settle_dates(fact: Fact, candidates: dict[str, list[tuple[int, str, list[SnapshotRecord] | None]]],
+                  evidence: list[Source], claimed: bool) -> None:
+    """Each date and bound of a fact from its candidate values (the earliest start, the latest end, the
+    tightest bound), with where it comes from; and, where that value is imported, the curated one."""
+    earliest = {name: first for name, first in _DATE_PROPERTY.values()}
+    for name, values in candidates.items():
+        def pick(options: list[tuple[int, str, list[SnapshotRecord] | None]]) -> tuple[int, str, list[SnapshotRecord] | None] | None:
+            # on a tie of years the curated value first, then the order of the query
+            return min(options, key=lambda o: (o[0] if earliest[name] else -o[0], o[2] is not None)) if options else None
+
+        def origin(option: tuple[int, str, list[SnapshotRecord] | None]) -> DateOrigin:
+            year, text, snapshots = option
+            return _imported_origin(snapshots) if snapshots is not None else _curated_origin(fact, name, year, text, evidence)
+
+        best = pick(values)
+        assert best is not None
+        setattr(fact, name, best[0])
+        if name == "start":
+            fact.date_text = best[1]
+        elif name == "end":
+            fact.end_text = best[1]
+        fact.origins[name] = origin(best)
+        if best[2] is not None:  # the value in use is imported: keep what the curated facts alone say
+            curated = pick([o for o in values if o[2] is None])
+            fact.seeds_values[name] = (curated[0], curated[1], origin(curated)) if curated else (None, "", None)
+    if fact.attested is not None:
+        if claimed:
+            fact.origins["attested"] = DateOrigin("seeds", f"seeds: the date of the claim (hs:claimDate), {_titles(fact.sources)}",
+                                                  tuple(fact.sources))
+        else:
+            first = [s for s in fact.sources if s.issued == fact.attested]
+            fact.origins["attested"] = DateOrigin("seeds", f"seeds: {_titles(first)} ({fact.attested})", tuple(first))
 
 
 def preference(fact: Fact, year: int | None) -> tuple[int, bool, bool, int, int, str]:
@@ -458,7 +635,46 @@ def fact_json(f: Fact, year: int | None) -> dict[str, object]:
             "end_no_earlier_than": f.end_after, "end_no_later_than": f.end_by, "ended": f.ended,
             "undated": f.start is None, "start_known": f.start is not None, "attested": f.attested,
             "date_as_written": f.as_written, "date_reasoning": f.reasoning,
-            "standing": standing, "standing_iri": STANDING_IRI[standing], "reason": reason}
+            "standing": standing, "standing_iri": STANDING_IRI[standing], "reason": reason,
+            "date_origins": {name: {"value": _date_value(f, name), **origin_json(o)}
+                             for name in DATE_FIELDS if (o := f.origins.get(name)) is not None},
+            "imported_dates": f.imported_fields}
+
+
+def _date_value(f: Fact, name: str) -> str:
+    """A date as the page shows it: the start and end as typed ("2007-03"), a bound or attested year."""
+    text = f.date_text if name == "start" else f.end_text if name == "end" else ""
+    return text or str(getattr(f, name))
+
+
+def mark_imported_changes(body: dict[str, object], changed: list[dict[str, object]]) -> None:
+    """Flag each item of an answer_json body whose answer changes with imported facts."""
+    keys = {(c["state"], c["kind"], tuple(v["state"] for v in c["via"])) for c in changed}  # type: ignore[attr-defined]
+    items = body["items"]
+    assert isinstance(items, list)
+    for item in items:
+        item["changes_with_imported"] = (item["state"], item["kind"], tuple(v["state"] for v in item["via"])) in keys
+
+
+def origin_json(origin: DateOrigin) -> dict[str, object]:
+    """Where a date comes from, as plain data: kind (seeds, computed, imported), the words a page shows,
+    the quotations (seeds, computed) or the snapshots with the endpoint and query of their PROV record."""
+    return {"kind": origin.kind, "text": origin.text,
+            "quotations": [{"quotation": s.quotation, "quote": s.quote, "document": s.document, "title": s.title}
+                           for s in origin.sources],
+            "snapshots": [{"iri": r.iri, "name": r.name, "endpoint": r.endpoint, "query": r.query, "retrieved": r.retrieved,
+                           "license": r.license, "description": r.description} for r in origin.snapshots],
+            **({"reasoning": origin.reasoning} if origin.reasoning else {})}
+
+
+def imported_date_words(f: Fact) -> str:
+    """"Australia-US alliance start 1951 from snapshot lifespans (<IRI>, <what>)": the imported dates of a fact."""
+    parts = []
+    for name in f.imported_fields:
+        origin = f.origins[name]
+        snaps = ", ".join(f"{r.name} ({r.iri}, {r.description})" for r in origin.snapshots)
+        parts.append(f"{f.label} {DATE_FIELDS[name]} {getattr(f, name)} from snapshot {snaps}")
+    return "; ".join(parts)
 
 
 def answer_json(answer: Answer) -> dict[str, object]:
@@ -512,6 +728,49 @@ def item_standings(answer: Answer) -> dict[ItemKey, tuple[Standing, str]]:
         key = (i.state, i.kind, tuple(i.via))
         if key not in out or _RANK[i.standing] < _RANK[out[key][0]]:
             out[key] = (i.standing, i.reason)
+    return out
+
+
+def _item_facts(answer: Answer, key: ItemKey) -> list[Fact]:
+    """The facts the items of one (state, kind, via) rest on: their path and premises."""
+    out: dict[str, Fact] = {}
+    for i in answer.items:
+        if (i.state, i.kind, tuple(i.via)) == key:
+            for step in i.path + i.premises:
+                out.setdefault(step.fact.iri, step.fact)
+    return list(out.values())
+
+
+def imported_changes(seeds_only: Answer, with_imported: Answer) -> list[dict[str, object]]:
+    """The answers that change with imported facts: each (state, kind, via) whose standing differs
+    between the answer from the curated facts alone and the answer with the imported graph (or that
+    is in one of them only), with both standings and why, and the imported dates it rests on."""
+    before, after = item_standings(seeds_only), item_standings(with_imported)
+    name = with_imported.labels.get
+    where = f"as of {with_imported.year}" if with_imported.year is not None else "today"
+    out: list[dict[str, object]] = []
+    for key in sorted(before.keys() | after.keys()):
+        was, now = before.get(key), after.get(key)
+        if was is not None and now is not None and was[0] == now[0]:
+            continue
+        facts = {f.iri: f for f in _item_facts(seeds_only, key) + _item_facts(with_imported, key)}  # the imported ones win
+        imported = [f for f in facts.values() if f.imported_fields]
+        state, kind, via = key
+        kind_label = with_imported.kind_labels.get(kind, kind.rsplit("/", 1)[-1])
+        subject = f"{name(state, state)}: {kind_label}" + (f" via {', '.join(name(v, v) for v in via)}" if via else "")
+        with_words = f"{STANDING_LABEL[now[0]]} {where}" if now else f"not in the answer {where}"
+        seeds_words = STANDING_LABEL[was[0]] if was else "not in the answer"
+        dates = "; ".join(imported_date_words(f) for f in imported)
+        out.append({
+            "state": state, "state_label": name(state, state), "kind": kind, "kind_label": kind_label,
+            "via": [{"state": v, "label": name(v, v)} for v in via],
+            "with_imported": now[0] if now else None, "seeds_only": was[0] if was else None,
+            "reason_with_imported": now[1] if now else None, "reason_seeds_only": was[1] if was else None,
+            "imported_dates": [{"fact": f.iri, "label": f.label, "dates": {
+                n: {"year": getattr(f, n), "origin": origin_json(f.origins[n])} for n in f.imported_fields}} for f in imported],
+            "text": f"{subject} {with_words} with imported dates ({dates or 'no imported date on its chain'}); "
+                    f"{seeds_words} from the seeds alone",
+        })
     return out
 
 

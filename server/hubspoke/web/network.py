@@ -1,7 +1,10 @@
 """The network over time (DESIGN.md, 'Server'): the security ties on record as of a year, drawn as
 the hub and its spokes, with every tie leading to the explanation of that very fact as of that year.
 
-/network[?year=YYYY][&unknown=show|hide]  — an SVG page, or JSON when asked for (?format=json).
+/network[?year=YYYY][&unknown=show|hide][&imported=include|exclude]  — an SVG page, or JSON when asked for (?format=json).
+Every date says where it comes from (ties.Fact.origins). When the dataset has an imported graph the
+standing of each tie is also judged from the curated facts alone, and a tie whose standing differs is
+marked as changing with imported facts; imported=exclude draws the seeds-only network.
 Each tie has its standing as of the year (ties.Fact.judge): one that holds is drawn solid; one not
 known (its start is not in the sources, which attest it only later) dashed in another colour and
 named so - never left out as if absent; one that does not hold is not drawn but listed with why.
@@ -16,7 +19,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from hubspoke.inference import ties as tie
-from hubspoke.web.ties import parse_unknown, parse_year, reject_old_undated, wants_json
+from hubspoke.web.ties import Basis, parse_imported, parse_unknown, parse_year, reject_old_undated, wants_json
 
 bp = Blueprint("network", __name__)
 
@@ -56,36 +59,70 @@ def network() -> Response | str:
     reject_old_undated()
     year = parse_year(request.args.get("year"))
     unknown = parse_unknown(request.args.get("unknown", "show"))
-    facts, labels, _kinds = tie.load_facts(store)
+    basis = Basis(store, parse_imported(request.args.get("imported", "include")))
+    facts, labels = basis.facts, basis.labels
     ties = [f for f in facts if 2 <= len(f.parties) <= tie.MAX_PARTIES]
     judged = {f.iri: f.judge(year) for f in ties}
     shown = [tie.HOLDS] if unknown == "hide" else [tie.HOLDS, tie.NOT_KNOWN]
     drawn = [f for f in ties if judged[f.iri][0] in shown]
     left = [f for f in ties if judged[f.iri][0] not in shown]
+    changed = imported_changes(basis, year)
     if wants_json():
         def entry(f: tie.Fact) -> dict[str, object]:
             standing, reason = judged[f.iri]
             pair = sorted(f.parties)
+            data = tie.fact_json(f, year)
             return {"fact": f.iri, "label": f.label, "parties": pair, "alliance": f.alliance, "year": f.start,
                     "date": f.date_text or None, "undated": f.start is None, "attested": f.attested,
                     "start_no_earlier_than": f.start_after, "start_no_later_than": f.start_by,
+                    "end_year": f.end, "end": f.end_text or None, "end_no_earlier_than": f.end_after, "end_no_later_than": f.end_by,
                     "standing": standing, "standing_iri": tie.STANDING_IRI[standing], "reason": reason,
+                    "date_origins": data["date_origins"], "imported_dates": data["imported_dates"],
+                    "changes_with_imported": f.iri in changed,
                     "explain": pair_explain_url(f, pair[0], pair[1], year) if len(pair) == 2 else fact_explain_url(f, year)}
 
         order = sorted(drawn, key=lambda f: (f.start or f.latest_start() or 0, f.label))
-        return jsonify(year=year, unknown=unknown, hub=tie.UNITED_STATES,
+        return jsonify(year=year, unknown=unknown, hub=tie.UNITED_STATES, imported=basis.json(),
                        states=sorted({p for f in drawn for p in f.parties}),
                        ties=[entry(f) for f in order],
-                       not_drawn=[entry(f) for f in sorted(left, key=lambda f: f.label)])
+                       not_drawn=[entry(f) for f in sorted(left, key=lambda f: f.label)],
+                       changes_with_imported=list(changed.values()))
     positions = layout(sorted({p for f in drawn for p in f.parties}, key=lambda s: labels.get(s, s)))
     edges, markers = draw(drawn, positions, judged, year)
     years = sorted({y for f in facts for y in (f.start, f.attested, f.start_by) if y is not None})
     counts = {s: sum(1 for f in drawn if judged[f.iri][0] == s) for s in (tie.HOLDS, tie.NOT_KNOWN)}
+    args = {k: v for k, v in request.args.items() if k not in ("format", "year")}
     return render_template("network.html", year=year, unknown=unknown, years=years, size=SIZE,
                            positions=positions, labels=labels, edges=edges, markers=markers,
                            hub=tie.UNITED_STATES, count=len(drawn), counts=counts,
                            left=[(f, judged[f.iri]) for f in sorted(left, key=lambda f: f.label)],
-                           standing_label=tie.STANDING_LABEL)
+                           facts={f.iri: tie.fact_json(f, year) for f in ties}, changed=changed, basis=basis.json(),
+                           keep="".join(f"&{urlencode({k: v})}" for k, v in args.items()),
+                           switch_link="?" + urlencode({**({"year": str(year)} if year is not None else {}),
+                                                        **{k: v for k, v in args.items() if k != "imported"},
+                                                        **({"imported": "exclude"} if basis.include else {})}),
+                           field_words=tie.DATE_FIELDS, standing_label=tie.STANDING_LABEL)
+
+
+def imported_changes(basis: Basis, year: int | None) -> dict[str, dict[str, object]]:
+    """Fact IRI -> how its standing as of the year changes with imported facts (only the ties whose
+    standing differs between the curated facts alone and the facts with the imported graph)."""
+    if not basis.has_imported:
+        return {}
+    out: dict[str, dict[str, object]] = {}
+    for seeds, full in zip(basis.seeds, basis.with_imported):
+        if not 2 <= len(full.parties) <= tie.MAX_PARTIES or not full.imported_fields:
+            continue
+        (was, why_was), (now, why_now) = seeds.judge(year), full.judge(year)
+        if was != now:
+            where = f"as of {year}" if year is not None else "today"
+            out[full.iri] = {"fact": full.iri, "label": full.label, "with_imported": now, "seeds_only": was,
+                             "reason_with_imported": why_now, "reason_seeds_only": why_was,
+                             "imported_dates": {n: {"year": getattr(full, n), "origin": tie.origin_json(full.origins[n])}
+                                                for n in full.imported_fields},
+                             "text": f"{full.label}: {tie.STANDING_LABEL[now]} {where} with imported dates "
+                                     f"({tie.imported_date_words(full)}); {tie.STANDING_LABEL[was]} from the seeds alone ({why_was})"}
+    return out
 
 
 def layout(states: list[str]) -> dict[str, tuple[float, float]]:

@@ -1,6 +1,6 @@
 """US-linked ties and explanations, for people (HTML) and programs (JSON).
 
-/ties/us-linked[?year=YYYY][&unknown=show|hide][&compare=2005,2010,2013]
+/ties/us-linked[?year=YYYY][&unknown=show|hide][&compare=2005,2010,2013][&imported=include|exclude]
 /explain?s=…&p=…&o=…[&year=YYYY][&fact=IRI]   (prefixed names hs:/hsi:/… or full IRIs; a quoted literal as object)
 /explain?fact=IRI[&year=YYYY]                   (a relationship alone: its dates, standing and quotes)
 JSON when the client asks for it (Accept: application/json, or ?format=json), HTML otherwise.
@@ -67,6 +67,52 @@ def parse_unknown(text: str) -> tie.Unknown:
     abort(400, description=f"unknown must be one of {', '.join(UNKNOWN)}")
 
 
+IMPORTED: tuple[str, ...] = ("include", "exclude")
+
+
+def parse_imported(text: str) -> bool:
+    """imported=include (the default) answers with the imported graph when the dataset has one;
+    imported=exclude answers from the curated facts alone (seeds-only)."""
+    if text == "":
+        return True  # an empty field of a form: the default
+    if text not in IMPORTED:
+        abort(400, description=f"imported must be one of {', '.join(IMPORTED)} (exclude answers from the curated facts alone)")
+    return text == "include"
+
+
+class Basis:
+    """What an answer rests on: the served dataset's imported graph (if any), and whether the answer uses it.
+    `facts` are the facts the answer uses; `seeds` the same facts as the curated facts alone give them."""
+
+    def __init__(self, store: Store, include: bool) -> None:
+        self.with_imported, self.labels, self.kind_labels = tie.load_facts(store)
+        self.has_imported = tie.has_imported_graph(store)
+        self.seeds = [f.without_imported() for f in self.with_imported]
+        self.include = include and self.has_imported
+        self.facts = self.with_imported if self.include else self.seeds
+
+    @property
+    def dataset(self) -> str:
+        """seeds+imported, seeds-only (no imported graph), or seeds-only by request (imported=exclude)."""
+        return "seeds+imported" if self.include else "seeds-only" if not self.has_imported else "seeds-only (imported=exclude)"
+
+    def answer(self, year: int | None, unknown: tie.Unknown, seeds: bool = False) -> tie.Answer:
+        return tie.compute(self.seeds if seeds else self.facts, self.labels, self.kind_labels, year, unknown, tie.UNITED_STATES)
+
+    def changes(self, year: int | None, unknown: tie.Unknown) -> list[dict[str, object]]:
+        """What changes with imported facts as of the year (empty without an imported graph)."""
+        if not self.has_imported:
+            return []
+        with_imported = tie.compute(self.with_imported, self.labels, self.kind_labels, year, unknown, tie.UNITED_STATES)
+        return tie.imported_changes(self.answer(year, unknown, seeds=True), with_imported)
+
+    def json(self) -> dict[str, object]:
+        words = ("the answer uses the imported graph: dates from open-data snapshots, each named below" if self.include
+                 else "the answer is seeds-only: the served dataset has no imported graph" if not self.has_imported
+                 else "the answer is seeds-only (imported=exclude): the imported graph is left out")
+        return {"dataset": self.dataset, "imported_graph": self.has_imported, "uses_imported": self.include, "note": words}
+
+
 def reject_old_undated() -> None:
     if "undated" in request.args:
         abort(400, description="undated= was replaced by unknown=show|hide: an undated tie is shown as "
@@ -80,20 +126,30 @@ def us_linked() -> Response | str:
     year = parse_year(request.args.get("year"))
     unknown = parse_unknown(request.args.get("unknown", "show"))
     compare = parse_compare(request.args.get("compare"))
-    facts, labels, kind_labels = tie.load_facts(store)
-    answer = tie.compute(facts, labels, kind_labels, year, unknown, tie.UNITED_STATES)
-    answers = [tie.compute(facts, labels, kind_labels, y, unknown, tie.UNITED_STATES) for y in compare]
+    basis = Basis(store, parse_imported(request.args.get("imported", "include")))
+    labels, kind_labels = basis.labels, basis.kind_labels
+    answer = basis.answer(year, unknown)
+    answers = [basis.answer(y, unknown) for y in compare]
     steps = [{"from": a.year, "to": b.year, **tie.changes(a, b)} for a, b in zip(answers, answers[1:])]
+    imported_changes = basis.changes(year, unknown)
+    body = tie.answer_json(answer)
+    tie.mark_imported_changes(body, imported_changes)
     if wants_json():
-        body = tie.answer_json(answer)
+        body["imported"] = basis.json()
+        body["changes_with_imported"] = imported_changes
         if compare:
             body["compare"] = [tie.answer_json(a) for a in answers]
             body["changes"] = steps
+            body["compare_changes_with_imported"] = [{"year": y, "changes": basis.changes(y, unknown)} for y in compare]
         return jsonify(body)
-    return render_template("ties.html", answer=tie.answer_json(answer), compare=[tie.answer_json(a) for a in answers],
+    args = {k: v for k, v in request.args.items() if k != "format"}
+    return render_template("ties.html", answer=body, compare=[tie.answer_json(a) for a in answers],
                            changes=steps, labels=labels, kind_labels=kind_labels, unknown=unknown,
-                           json_link="?" + urlencode({**{k: v for k, v in request.args.items() if k != "format"}, "format": "json"}),
-                           standing_label=tie.STANDING_LABEL)
+                           json_link="?" + urlencode({**args, "format": "json"}),
+                           basis=basis.json(), imported_changes=imported_changes,
+                           switch_link="?" + urlencode({**{k: v for k, v in args.items() if k != "imported"},
+                                                        **({"imported": "exclude"} if basis.include else {})}),
+                           field_words=tie.DATE_FIELDS, standing_label=tie.STANDING_LABEL)
 
 
 def _term(name: str, position: str) -> ex.Term:
