@@ -384,3 +384,20 @@ def test_sigterm_drains_requests_in_flight(disposable: LiveServer) -> None:
     assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
     assert b'"boolean":true' in answer
     assert disposable.process.wait(timeout=30) == 0
+
+
+def test_a_queue_of_writes_never_holds_a_client_for_ever(tmp_path: Path) -> None:
+    """Writes run one at a time; one that cannot have the store within its deadline is refused (503)."""
+    import fcntl
+
+    from hubspoke.shared_store import WriteBusy
+
+    working = tmp_path / "working.nq"
+    working.write_text('<http://example.org/s> <http://example.org/p> "before" .\n', encoding="utf-8")
+    shared = SharedStore(working, write_timeout=1)
+    with open(working.with_name(working.name + ".lock"), "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another worker's write, still running
+        with pytest.raises(WriteBusy):
+            shared.write(lambda store: None)
+    assert working.read_text(encoding="utf-8").count("before") == 1
+    shared.write(lambda store: None)  # the store is free again: the write goes through

@@ -98,7 +98,7 @@ class SharedStore:
         """Run a write on the freshest copy, under the lock, in a confined child with the timeout; the
         worker publishes what the child wrote."""
         with open(self._lock_path, "a") as lock:
-            _lock_exclusively(lock.fileno())
+            _lock_exclusively(lock.fileno(), self._write_timeout or LOCK_WAIT)
             current = self.refresh()
             known = self._baseline_of(self._identity)
             scratch = self._path.with_name(self._path.name + ".next")
@@ -147,11 +147,22 @@ class SharedStore:
         return {tuple(k) for k in record.get("keys", [])}
 
 
-def _lock_exclusively(fd: int) -> None:
-    """flock, polled, so that under gevent a worker waiting for another's write still serves others."""
+LOCK_WAIT = 60.0  # seconds a write waits for the one before it when writes have no deadline
+
+
+class WriteBusy(Exception):
+    """Other writes held the store longer than this one may wait: nothing was changed."""
+
+
+def _lock_exclusively(fd: int, wait: float) -> None:
+    """flock, polled (under gevent a worker waiting for another's write still serves others), for at most
+    `wait` seconds: writes run one at a time, and a queue of them must not hold clients for ever."""
+    deadline = time.monotonic() + wait
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return
         except BlockingIOError:
-            time.sleep(0.01)
+            if time.monotonic() > deadline:
+                raise WriteBusy(f"other writes held the store for {wait:g} s") from None
+            time.sleep(0.02)

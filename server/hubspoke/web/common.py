@@ -16,6 +16,7 @@ from hubspoke.endpoint.guard import GuardError
 from hubspoke.endpoint.pool import ClientBusy, PoolBusy, RequestPool
 from hubspoke.endpoint.processes import WorkCrashed, WorkExhausted, WorkTimedOut
 from hubspoke.endpoint.sandbox import Limits
+from hubspoke.shared_store import WriteBusy
 from hubspoke.store import UpdateSyntaxError, WriteRefused
 
 
@@ -139,6 +140,9 @@ def guarded_write(action: Callable[[Any], T]) -> tuple[T | None, Reply | None]:
         return None, shapes_refusal(error)
     except UpdateSyntaxError as error:
         return None, plain(400, f"Update error: {error}")
+    except WriteBusy as error:
+        return None, plain(503, f"The store is busy with other writes ({error}); nothing was changed. "
+                                "Writes run one at a time: try again shortly", {"Retry-After": "5"})
     except WorkTimedOut as error:
         current_app.extensions["hubspoke_metrics"].timeout()
         return None, plain(503, f"The write ran longer than the {error.seconds:g} s timeout and was stopped; "
