@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from hubspoke.inference.derivations import RuleInfo, derivation_triples
+from hubspoke.inference.derivations import DerivationRecords, RuleInfo, derivation_records
 from hubspoke.inference.owl_rl import Clash, Reasoner, Term, Triple
 from hubspoke.inference.rules import Rule, apply_rule, changes, load_rules, rule_inputs
 
@@ -27,11 +27,19 @@ class Inference:
     """What the infer step produced."""
 
     inferred: list[ox.Triple] = field(default_factory=list)
-    derivations: list[ox.Triple] = field(default_factory=list)
+    records: DerivationRecords | None = None  # the derivations graph, computed (None: not asked for)
     per_rule: dict[str, int] = field(default_factory=dict)
     clashes: list[Clash] = field(default_factory=list)
     rounds: int = 0
     seconds: float = 0.0
+    _derivations: list[ox.Triple] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def derivations(self) -> list[ox.Triple]:
+        """The derivations graph as pyoxigraph triples, made on first use (see DerivationRecords)."""
+        if self._derivations is None:
+            self._derivations = self.records.triples() if self.records is not None else []
+        return self._derivations
 
 
 def as_tuple(t: ox.Triple) -> Triple:
@@ -91,8 +99,8 @@ def infer(inputs: Mapping[str, Sequence[ox.Triple]], rules: list[Rule], *, domai
     info = [RuleInfo(r.iri, r.label, r.comment) for r in rules]
     return Inference(
         inferred=[as_triple(t) for t in reasoner.derivations],
-        derivations=(derivation_triples(found if all_derivations else {t: ds[:1] for t, ds in found.items()}, asserted_in, info)
-                     if records else []),
+        records=(derivation_records(found if all_derivations else {t: ds[:1] for t, ds in found.items()}, asserted_in, info)
+                 if records else None),
         per_rule=dict(Counter(d.rule for ds in reasoner.derivations.values() for d in ds)),
         clashes=clashes,
         rounds=rounds,
