@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -17,7 +17,8 @@ import pyoxigraph as ox
 
 from hubspoke.inference.derivations import DerivationRecords, RuleInfo, derivation_records
 from hubspoke.inference.owl_rl import Clash, Reasoner, Term, Triple
-from hubspoke.inference.rules import Rule, apply_rule, changes, load_rules, rule_inputs
+from hubspoke.inference.joins import Unsupported
+from hubspoke.inference.rules import Rule, apply_plan, apply_rule, changes, load_rules, rule_inputs
 
 MAX_ROUNDS = 20  # rules + closure reach a fixpoint in 2-3 rounds on this ontology; this stops a runaway rule
 
@@ -74,24 +75,36 @@ def infer(inputs: Mapping[str, Sequence[ox.Triple]], rules: list[Rule], *, domai
             asserted_in.setdefault(as_tuple(triple), graph)
     reasoner = Reasoner(asserted_in, domain_range=domain_range)
     reasoner.run()
-    store = ox.Store()
-    store.bulk_extend(as_quad(t) for t in reasoner.index.all)
+    store: ox.Store | None = None  # what SPARQL rules read: made only if a rule needs it
+
+    def sparql_store() -> ox.Store:
+        nonlocal store
+        if store is None:
+            store = ox.Store()
+            store.bulk_extend(as_quad(t) for t in reasoner.index.all)
+        return store
+
     rounds = 1
     reads = {rule.iri: rule_inputs(rule) for rule in rules}
     changed: set[Term] | None = None  # None: everything (the first round)
     while rules and rounds <= MAX_ROUNDS:
         before = len(reasoner.derivations)
+        answered: list[tuple[Rule, list[tuple[Triple, tuple[Triple, ...]]]]] = []
         for rule in rules:  # a rule runs again only if what it reads has changed since it last ran
             read = reads[rule.iri]
             if changed is not None and read is not None and not (read & changed):
                 continue
-            for t, premises in apply_rule(rule, store, reasoner.index.all):
+            # every rule reads the graph as the round found it: what a rule adds is read next round
+            answered.append((rule, _answers(rule, reasoner, sparql_store)))
+        for rule, answers in answered:
+            for t, premises in answers:
                 reasoner.add(t, rule.iri, premises)  # a known triple may gain a derivation
         if len(reasoner.derivations) == before:
             break
         reasoner.run()
         added = list(islice(reasoner.derivations, before, None))  # the rules' triples and what follows
-        store.extend(as_quad(t) for t in added)
+        if store is not None:
+            store.extend(as_quad(t) for t in added)
         changed = changes(added)
         rounds += 1
     clashes = reasoner.check()
@@ -106,6 +119,17 @@ def infer(inputs: Mapping[str, Sequence[ox.Triple]], rules: list[Rule], *, domai
         rounds=rounds,
         seconds=round(time.perf_counter() - started, 4),
     )
+
+
+def _answers(rule: Rule, reasoner: Reasoner, store: Callable[[], ox.Store]) -> list[tuple[Triple, tuple[Triple, ...]]]:
+    """The rule's answers: from its joins over the engine's index, or through SPARQL where it has none
+    (or they meet what only SPARQL can decide)."""
+    if rule.plan is not None:
+        try:
+            return apply_plan(rule, reasoner.index)
+        except Unsupported:
+            pass
+    return list(apply_rule(rule, store(), reasoner.index.all))
 
 
 def infer_folder(inputs: Mapping[str, Sequence[ox.Triple]], rules_dir: Path) -> Inference:

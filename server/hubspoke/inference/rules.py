@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Iterable, Iterator
 from operator import itemgetter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -20,7 +20,8 @@ import rdflib
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from hubspoke.inference.owl_rl import Term, Triple
+from hubspoke.inference.joins import Binding, Plan, Unsupported, compile_where
+from hubspoke.inference.owl_rl import Index, Term, Triple
 
 RULES_BASE = "https://w3id.org/hubspoke/rules/"
 _TEMPLATE = re.compile(r"CONSTRUCT\s*\{[^{}]*\}", re.IGNORECASE)
@@ -44,6 +45,7 @@ class Rule:
     template: tuple[Compiled, ...]
     premises: tuple[Compiled, ...]
     values: tuple[tuple[str, frozenset[Term]], ...] = ()  # VALUES: variable -> the terms it takes
+    plan: Plan | None = field(default=None, compare=False)  # the WHERE clause as joins; None: SPARQL
 
 
 def _bgp_patterns(node: object) -> Iterator[Pattern]:
@@ -98,6 +100,10 @@ def load_rule(path: Path) -> Rule:
     if algebra.name != "ConstructQuery" or not _TEMPLATE.search(text):
         raise RuleError(f"{path}: a rule is one CONSTRUCT {{ … }} WHERE {{ … }} query")
     premises = tuple(dict.fromkeys(_bgp_patterns(algebra["p"])))
+    try:
+        plan: Plan | None = compile_where(algebra["p"])
+    except Unsupported:
+        plan = None  # run through SPARQL
     return Rule(
         iri=RULES_BASE + path.stem,
         label=label,
@@ -107,6 +113,7 @@ def load_rule(path: Path) -> Rule:
         template=compile_patterns(tuple(algebra["template"])),
         premises=compile_patterns(premises),
         values=tuple((var, frozenset(terms)) for var, terms in sorted(_values(algebra["p"]).items())),
+        plan=plan,
     )
 
 
@@ -236,3 +243,32 @@ def apply_rule(rule: Rule, store: ox.Store, known: Container[Triple]) -> Iterato
                 used = ()
             for t in made:
                 yield t, used  # zip of three gives (s, p, o); `in known` keeps the real triples
+
+
+def apply_plan(rule: Rule, index: Index) -> list[tuple[Triple, tuple[Triple, ...]]]:
+    """What `apply_rule` gives, from the rule's joins over the engine's index (rule.plan is set):
+    read out in full before anything is added, since adding changes the index being read. Raises
+    `Unsupported` where the rule needs SPARQL after all (see joins)."""
+    assert rule.plan is not None, rule.iri
+    known = index.all
+    template, premises = rule.template, rule.premises
+    out: list[tuple[Triple, tuple[Triple, ...]]] = []
+    for row in rule.plan(index, {}):
+        made = _instantiate(template, row)
+        if made:
+            used = tuple(t for t in _instantiate(premises, row) if t in known)
+            for t in made:
+                out.append((t, used))
+    return out
+
+
+def _instantiate(patterns: tuple[Compiled, ...], row: Binding) -> list[Triple]:
+    """As `_bind`, with variables looked up by name."""
+    out: list[Triple] = []
+    for ps, pp, po in patterns:
+        s = row.get(ps) if isinstance(ps, Var) else ps
+        p = row.get(pp) if isinstance(pp, Var) else pp
+        o = row.get(po) if isinstance(po, Var) else po
+        if s is not None and isinstance(p, ox.NamedNode) and o is not None and not isinstance(s, ox.Literal):
+            out.append((s, p, o))
+    return out
