@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from hubspoke.inference.derivations import DerivationRecords, RuleInfo, derivation_records
-from hubspoke.inference.owl_rl import Clash, Reasoner, Term, Triple
+from hubspoke.inference.owl_rl import Clash, Reasoner, Term, Triple, paused_gc
 from hubspoke.inference.joins import Unsupported
 from hubspoke.inference.rules import Rule, apply_plan, apply_rule, changes, load_rules, rule_inputs
 
@@ -39,7 +39,8 @@ class Inference:
     def derivations(self) -> list[ox.Triple]:
         """The derivations graph as pyoxigraph triples, made on first use (see DerivationRecords)."""
         if self._derivations is None:
-            self._derivations = self.records.triples() if self.records is not None else []
+            with paused_gc():
+                self._derivations = self.records.triples() if self.records is not None else []
         return self._derivations
 
 
@@ -68,6 +69,12 @@ def infer(inputs: Mapping[str, Sequence[ox.Triple]], rules: list[Rule], *, domai
     """Infer over the union of `inputs` (graph IRI -> triples); `records=False` leaves out the
     derivations graph (validation needs only the clashes), `all_derivations=False` records only the
     first derivation of each triple (as before; the benchmark measures what keeping all costs)."""
+    with paused_gc():
+        return _infer(inputs, rules, domain_range=domain_range, records=records, all_derivations=all_derivations)
+
+
+def _infer(inputs: Mapping[str, Sequence[ox.Triple]], rules: list[Rule], *, domain_range: bool,
+           records: bool, all_derivations: bool) -> Inference:
     started = time.perf_counter()
     asserted_in: dict[Triple, str] = {}
     for graph, triples in inputs.items():

@@ -10,7 +10,7 @@ not premises, and are not recorded.
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from operator import itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +20,7 @@ import rdflib
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from hubspoke.inference.joins import Binding, Plan, Unsupported, compile_where
+from hubspoke.inference.joins import Binding, Rows, Unsupported, compile_where
 from hubspoke.inference.owl_rl import Index, Term, Triple
 
 RULES_BASE = "https://w3id.org/hubspoke/rules/"
@@ -45,7 +45,7 @@ class Rule:
     template: tuple[Compiled, ...]
     premises: tuple[Compiled, ...]
     values: tuple[tuple[str, frozenset[Term]], ...] = ()  # VALUES: variable -> the terms it takes
-    plan: Plan | None = field(default=None, compare=False)  # the WHERE clause as joins; None: SPARQL
+    plan: Callable[[Index], Rows] | None = field(default=None, compare=False)  # the WHERE clause as joins; None: SPARQL
 
 
 def _bgp_patterns(node: object) -> Iterator[Pattern]:
@@ -101,7 +101,7 @@ def load_rule(path: Path) -> Rule:
         raise RuleError(f"{path}: a rule is one CONSTRUCT {{ … }} WHERE {{ … }} query")
     premises = tuple(dict.fromkeys(_bgp_patterns(algebra["p"])))
     try:
-        plan: Plan | None = compile_where(algebra["p"])
+        plan: Callable[[Index], Rows] | None = compile_where(algebra["p"])
     except Unsupported:
         plan = None  # run through SPARQL
     return Rule(
@@ -253,7 +253,7 @@ def apply_plan(rule: Rule, index: Index) -> list[tuple[Triple, tuple[Triple, ...
     known = index.all
     template, premises = rule.template, rule.premises
     out: list[tuple[Triple, tuple[Triple, ...]]] = []
-    for row in rule.plan(index, {}):
+    for row in rule.plan(index):
         made = _instantiate(template, row)
         if made:
             used = tuple(t for t in _instantiate(premises, row) if t in known)
