@@ -206,19 +206,32 @@ def derivation_records(
     rule_nodes: dict[str, ox.NamedNode] = {}
     sorted_quotes: dict[frozenset[Term], list[Term]] = {}
     records: list[_Record] = []
+    add = records.append
     get = known.get
+    no_quotes: list[Term] = []
     for t, found in derivations.items():
         conclusion, digest, first_quotes = get(t) or describe(t)
-        for n, d in enumerate(_as_list(found)):
+        n = 0
+        for d in _as_list(found):
             used = [get(p) or describe(p) for p in d.premises]
-            quotes = first_quotes if n == 0 else _NO_QUOTES.union(*(u[2] for u in used))
+            if n == 0:
+                quotes = first_quotes
+            else:
+                quotes = _NO_QUOTES
+                for u in used:
+                    if u[2]:
+                        quotes = quotes | u[2]
             rule = rule_nodes.get(d.rule)
             if rule is None:
                 rule = rule_nodes[d.rule] = ox.NamedNode(rule_iri(d.rule))
-            listed = sorted_quotes.get(quotes)
-            if listed is None:
-                listed = sorted_quotes[quotes] = sorted(quotes, key=str)
-            records.append((digest + (f"-{n}" if n else ""), rule, conclusion, tuple(u[0] for u in used), listed, len(statements)))
+            if quotes:
+                listed = sorted_quotes.get(quotes)
+                if listed is None:
+                    listed = sorted_quotes[quotes] = sorted(quotes, key=str)
+            else:
+                listed = no_quotes
+            add((f"{digest}-{n}" if n else digest, rule, conclusion, tuple([u[0] for u in used]), listed, len(statements)))
+            n += 1
     used_rules = {node.value for node in rule_nodes.values()}
     out = describe_anonymous(anonymous, asserted_in)
 

@@ -251,24 +251,52 @@ def apply_plan(rule: Rule, index: Index) -> list[tuple[Triple, tuple[Triple, ...
     `Unsupported` where the rule needs SPARQL after all (see joins)."""
     assert rule.plan is not None, rule.iri
     known = index.all
-    template, premises = rule.template, rule.premises
     out: list[tuple[Triple, tuple[Triple, ...]]] = []
+    add = out.append
+    binders: dict[tuple[str, ...], tuple[_Binder, _Binder]] = {}  # one pair per set of bound variables
     for row in rule.plan(index):
-        made = _instantiate(template, row)
+        names = tuple(row)
+        pair = binders.get(names)
+        if pair is None:
+            pair = binders[names] = (_binder(rule.template, names), _binder(rule.premises, names))
+        values = tuple(row.values())
+        made = pair[0](values)
         if made:
-            used = tuple(t for t in _instantiate(premises, row) if t in known)
+            used = tuple([t for t in pair[1](values) if t in known])
             for t in made:
-                out.append((t, used))
+                add((t, used))
     return out
 
 
-def _instantiate(patterns: tuple[Compiled, ...], row: Binding) -> list[Triple]:
-    """As `_bind`, with variables looked up by name."""
-    out: list[Triple] = []
-    for ps, pp, po in patterns:
-        s = row.get(ps) if isinstance(ps, Var) else ps
-        p = row.get(pp) if isinstance(pp, Var) else pp
-        o = row.get(po) if isinstance(po, Var) else po
-        if s is not None and isinstance(p, ox.NamedNode) and o is not None and not isinstance(s, ox.Literal):
-            out.append((s, p, o))
-    return out
+_Binder = Callable[[tuple[Term, ...]], list[Triple]]
+
+
+def _binder(patterns: tuple[Compiled, ...], names: tuple[str, ...]) -> _Binder:
+    """The patterns' triples under an answer given as the tuple of its values for `names`, as one
+    itemgetter (C code) over the values and the patterns' constants: answers are many, their shapes few.
+    A pattern with a variable the answer leaves unbound, a blank node, or a predicate that is not an
+    IRI gives nothing (as in `_bind`)."""
+    at = {n: i for i, n in enumerate(names)}
+    constants: list[Term] = []
+    picks: list[int] = []
+    for pattern in patterns:
+        if any(x is None or (isinstance(x, Var) and x not in at) for x in pattern):
+            continue
+        if not isinstance(pattern[1], (ox.NamedNode, Var)):
+            continue
+        for x in pattern:
+            if isinstance(x, Var):
+                picks.append(at[x])
+            else:
+                assert x is not None
+                picks.append(len(names) + len(constants))
+                constants.append(x)
+    if not picks:
+        return lambda values: []
+    get = itemgetter(*picks)
+    extra = tuple(constants)
+
+    def bind(values: tuple[Term, ...]) -> list[Triple]:
+        flat = iter(get(values + extra))
+        return [t for t in zip(flat, flat, flat) if not isinstance(t[0], ox.Literal) and isinstance(t[1], ox.NamedNode)]
+    return bind
