@@ -1,10 +1,11 @@
 """The domain rules of ontology/rules/: one SPARQL CONSTRUCT per file, with a header comment.
 
 Header: the file starts with comment lines; the first reads `# label: <short label>`, the rest say
-what the rule means. A rule is run as a SELECT over the same WHERE clause, so that for every answer
-we know both the triples it constructs and its premises: the triple patterns of the WHERE clause
-(outside FILTERs) with the answer's bindings. Negated patterns (FILTER NOT EXISTS) are conditions,
-not premises, and are not recorded.
+what the rule means. A rule is run as joins over the engine's own index where `joins` can compile its
+WHERE clause (every rule of ontology/rules/ today), else as a SELECT over the same WHERE clause
+through pyoxigraph; either way, for every answer we know both the triples it constructs and its
+premises: the triple patterns of the WHERE clause (outside FILTERs) with the answer's bindings.
+Negated patterns (FILTER NOT EXISTS) are conditions, not premises, and are not recorded.
 """
 
 from __future__ import annotations
