@@ -10,6 +10,7 @@ can be walked with SPARQL.
 from __future__ import annotations
 
 import hashlib
+from hashlib import sha1
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -174,31 +175,33 @@ def derivation_records(
     # what each inferred triple rests on, by its first derivation (premises found before it)
     support: dict[Triple, frozenset[Term]] = {}
     for t, found in derivations.items():
-        rests: set[Term] = set()
-        for premise in _as_list(found)[0].premises:
+        rests = _NO_QUOTES
+        for premise in (found if isinstance(found, Derivation) else found[0]).premises:
             q = support.get(premise)
             if q is None:
                 q = quotes_of_subject.get(premise[0], _NO_QUOTES) if premise in asserted_in else _NO_QUOTES
-            rests |= q
-        support[t] = frozenset(rests)
+            if q:
+                rests = rests | q
+        support[t] = rests
 
     def describe(t: Triple) -> tuple[int, str, frozenset[Term]]:
-        parts = []
-        for x in t:
-            part = text.get(x)
-            if part is None:
-                part = text[x] = str(x)
-                if isinstance(x, ox.BlankNode):
-                    anonymous.add(x)
-            parts.append(part)
-        digest = hashlib.sha1(" ".join(parts).encode("utf-8")).hexdigest()[:20]
+        a, b, c = t
+        ta, tb, tc = text.get(a), text.get(b), text.get(c)
+        if ta is None or tb is None or tc is None:
+            for x in t:
+                if x not in text:
+                    text[x] = str(x)
+                    if isinstance(x, ox.BlankNode):
+                        anonymous.add(x)
+            ta, tb, tc = text[a], text[b], text[c]
+        digest = sha1(f"{ta} {tb} {tc}".encode()).hexdigest()[:20]
         rests = support.get(t)
         graph = None
         if rests is None:
             rests = _NO_QUOTES
             graph = asserted_in.get(t)
             if graph:
-                rests = quotes_of_subject.get(t[0], _NO_QUOTES)
+                rests = quotes_of_subject.get(a, _NO_QUOTES)
         entry = known[t] = (len(statements), digest, rests)
         statements.append((digest, t, graph))
         return entry
@@ -212,7 +215,7 @@ def derivation_records(
     for t, found in derivations.items():
         conclusion, digest, first_quotes = get(t) or describe(t)
         n = 0
-        for d in _as_list(found):
+        for d in (found,) if isinstance(found, Derivation) else found:
             used = [get(p) or describe(p) for p in d.premises]
             if n == 0:
                 quotes = first_quotes
