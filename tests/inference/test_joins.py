@@ -4,6 +4,7 @@ instance by rule instance, with their premises), and SPARQL still runs what the 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import Counter
 from pathlib import Path
 
@@ -21,6 +22,7 @@ RULES = load_rules(ROOT / "ontology" / "rules")
 CASES = sorted(p for p in Path(__file__).parent.glob("rule-*") if (p / "input.ttl").exists())
 
 
+@functools.cache
 def closed(case: Path) -> Reasoner:
     data = [as_tuple(t) for t in parse_turtle_file(case / "input.ttl")]
     ontology = [as_tuple(t) for f in load_folder(ROOT / "ontology", ns.ONTOLOGY_GRAPH) for t in f.triples]
