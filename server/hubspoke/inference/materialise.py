@@ -16,8 +16,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from hubspoke.inference.derivations import DerivationRecords, RuleInfo, derivation_records
-from hubspoke.inference.owl_rl import Clash, Reasoner, Term, Triple, paused_gc
 from hubspoke.inference.joins import Unsupported
+from hubspoke.inference.owl_rl import Clash, Reasoner, Term, Triple, paused_gc
 from hubspoke.inference.rules import Rule, apply_plan, apply_rule, changes, load_rules, rule_inputs
 
 MAX_ROUNDS = 20  # rules + closure reach a fixpoint in 2-3 rounds on this ontology; this stops a runaway rule
@@ -33,7 +33,7 @@ class Inference:
     clashes: list[Clash] = field(default_factory=list)
     rounds: int = 0
     seconds: float = 0.0
-    _derivations: list[ox.Triple] | None = field(default=None, repr=False, compare=False)
+    _derivations: list[ox.Triple] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def derivations(self) -> list[ox.Triple]:
