@@ -10,6 +10,7 @@ can be walked with SPARQL.
 from __future__ import annotations
 
 import hashlib
+from hashlib import sha1
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -130,11 +131,25 @@ def _as_list(found: Derivation | Sequence[Derivation]) -> Sequence[Derivation]:
     return (found,) if isinstance(found, Derivation) else found
 
 
+# one derivation: its IRI's tail, rule node, conclusion and premises (statement numbers), quotations,
+# and how many statements are written once it is reached
+_Record = tuple[str, ox.NamedNode, int, tuple[int, ...], list[Term], int]
+
+
 def derivation_triples(
     derivations: Mapping[Triple, Derivation] | Mapping[Triple, Sequence[Derivation]],
     asserted_in: Mapping[Triple, str],
     rules: list[RuleInfo],
 ) -> list[ox.Triple]:
+    """The derivations graph as pyoxigraph triples (see `derivation_records`)."""
+    return derivation_records(derivations, asserted_in, rules).triples()
+
+
+def derivation_records(
+    derivations: Mapping[Triple, Derivation] | Mapping[Triple, Sequence[Derivation]],
+    asserted_in: Mapping[Triple, str],
+    rules: list[RuleInfo],
+) -> DerivationRecords:
     """The derivations graph: rules, derivations and the statements they link.
 
     `derivations` maps each inferred triple to its derivation, or to all of them (the first found
@@ -145,15 +160,11 @@ def derivation_triples(
     premise, those its first derivation rests on (a proof that bottoms out in asserted facts).
     Written for speed: a build at 10^5 triples makes about 10^6 of these, so every triple is looked
     up once per use and every term's text made once."""
-    out: list[ox.Triple] = []
-    add = out.append
-    make = ox.Triple
     text: dict[Term, str] = {}
     anonymous: set[ox.BlankNode] = set()
-    graphs: dict[str, ox.NamedNode] = {}
-    statement_base = DERIVATION_BASE + "statement/"
-    # triple -> (its statement node, its hash, the quotations it rests on); made on first use
-    known: dict[Triple, tuple[ox.NamedNode, str, frozenset[Term]]] = {}
+    statements: list[tuple[str, Triple, str | None]] = []
+    # triple -> (its statement number, its hash, the quotations it rests on); made on first use
+    known: dict[Triple, tuple[int, str, frozenset[Term]]] = {}
 
     quotes_of_subject: dict[Term, frozenset[Term]] = {}
     quotations = {t[0] for t in asserted_in if t[1] == TYPE and t[2] == QUOTATION}
@@ -164,69 +175,68 @@ def derivation_triples(
     # what each inferred triple rests on, by its first derivation (premises found before it)
     support: dict[Triple, frozenset[Term]] = {}
     for t, found in derivations.items():
-        rests: set[Term] = set()
-        for premise in _as_list(found)[0].premises:
+        rests = _NO_QUOTES
+        for premise in (found if isinstance(found, Derivation) else found[0]).premises:
             q = support.get(premise)
             if q is None:
                 q = quotes_of_subject.get(premise[0], _NO_QUOTES) if premise in asserted_in else _NO_QUOTES
-            rests |= q
-        support[t] = frozenset(rests)
+            if q:
+                rests = rests | q
+        support[t] = rests
 
-    def describe(t: Triple) -> tuple[ox.NamedNode, str, frozenset[Term]]:
-        parts = []
-        for x in t:
-            part = text.get(x)
-            if part is None:
-                part = text[x] = str(x)
-                if isinstance(x, ox.BlankNode):
-                    anonymous.add(x)
-            parts.append(part)
-        digest = hashlib.sha1(" ".join(parts).encode("utf-8")).hexdigest()[:20]
-        node = ox.NamedNode(statement_base + digest)
-        add(make(node, TYPE, STATEMENT))
-        add(make(node, SUBJECT, t[0]))
-        add(make(node, PREDICATE, t[1]))
-        add(make(node, OBJECT, t[2]))
+    def describe(t: Triple) -> tuple[int, str, frozenset[Term]]:
+        a, b, c = t
+        ta, tb, tc = text.get(a), text.get(b), text.get(c)
+        if ta is None or tb is None or tc is None:
+            for x in t:
+                if x not in text:
+                    text[x] = str(x)
+                    if isinstance(x, ox.BlankNode):
+                        anonymous.add(x)
+            ta, tb, tc = text[a], text[b], text[c]
+        digest = sha1(f"{ta} {tb} {tc}".encode()).hexdigest()[:20]
         rests = support.get(t)
+        graph = None
         if rests is None:
             rests = _NO_QUOTES
             graph = asserted_in.get(t)
             if graph:
-                g = graphs.get(graph)
-                if g is None:
-                    g = graphs[graph] = ox.NamedNode(graph)
-                add(make(node, ASSERTED_IN, g))
-                rests = quotes_of_subject.get(t[0], _NO_QUOTES)
-        entry = known[t] = (node, digest, rests)
+                rests = quotes_of_subject.get(a, _NO_QUOTES)
+        entry = known[t] = (len(statements), digest, rests)
+        statements.append((digest, t, graph))
         return entry
-
-    def statement(t: Triple) -> tuple[ox.NamedNode, str, frozenset[Term]]:
-        found = known.get(t)
-        return found if found is not None else describe(t)
 
     rule_nodes: dict[str, ox.NamedNode] = {}
     sorted_quotes: dict[frozenset[Term], list[Term]] = {}
+    records: list[_Record] = []
+    add = records.append
+    get = known.get
+    no_quotes: list[Term] = []
     for t, found in derivations.items():
-        conclusion, digest, first_quotes = statement(t)
-        for n, d in enumerate(_as_list(found)):
-            used = [statement(p) for p in d.premises]
-            quotes = first_quotes if n == 0 else _NO_QUOTES.union(*(u[2] for u in used))
-            node = ox.NamedNode(DERIVATION_BASE + digest + (f"-{n}" if n else ""))
+        conclusion, digest, first_quotes = get(t) or describe(t)
+        n = 0
+        for d in (found,) if isinstance(found, Derivation) else found:
+            used = [get(p) or describe(p) for p in d.premises]
+            if n == 0:
+                quotes = first_quotes
+            else:
+                quotes = _NO_QUOTES
+                for u in used:
+                    if u[2]:
+                        quotes = quotes | u[2]
             rule = rule_nodes.get(d.rule)
             if rule is None:
                 rule = rule_nodes[d.rule] = ox.NamedNode(rule_iri(d.rule))
-            add(make(node, TYPE, HS_DERIVATION))
-            add(make(node, APPLIED_RULE, rule))
-            add(make(node, DERIVED_STATEMENT, conclusion))
-            for u in used:
-                add(make(node, USED, u[0]))
-            listed = sorted_quotes.get(quotes)
-            if listed is None:
-                listed = sorted_quotes[quotes] = sorted(quotes, key=str)
-            for quotation in listed:
-                add(make(node, SUPPORTING_QUOTATION, quotation))
+            if quotes:
+                listed = sorted_quotes.get(quotes)
+                if listed is None:
+                    listed = sorted_quotes[quotes] = sorted(quotes, key=str)
+            else:
+                listed = no_quotes
+            add((f"{digest}-{n}" if n else digest, rule, conclusion, tuple([u[0] for u in used]), listed, len(statements)))
+            n += 1
     used_rules = {node.value for node in rule_nodes.values()}
-    out += describe_anonymous(anonymous, asserted_in)
+    out = describe_anonymous(anonymous, asserted_in)
 
     for info in rules:
         used_rules.add(info.iri)
@@ -238,7 +248,63 @@ def derivation_triples(
         if iri in used_rules:
             out += [ox.Triple(ox.NamedNode(iri), TYPE, HS_RULE), ox.Triple(ox.NamedNode(iri), LABEL, ox.Literal(f"OWL 2 RL {name}", language="en")),
                     ox.Triple(ox.NamedNode(iri), COMMENT, ox.Literal(meaning, language="en"))]
-    return out
+    return DerivationRecords(statements, records, out)
+
+
+class DerivationRecords:
+    """The derivations graph, computed but not yet made into pyoxigraph triples: every statement
+    node (its hash, triple and graph) and every derivation (node, rule, conclusion, premises,
+    quotations), in the order the triples are written. Making ~10^6 pyoxigraph triples costs about
+    as much as all the rest of the infer step, so it is left to whoever reads them (`triples()`,
+    once); `len()` is exact without making them."""
+
+    def __init__(self, statements: list[tuple[str, Triple, str | None]], derivations: list[_Record],
+                 extra: list[ox.Triple]) -> None:
+        self._statements = statements  # (hash, triple, graph it is asserted in or None)
+        self._derivations = derivations
+        self._extra = extra  # labels of anonymous nodes and rule descriptions: few, made at once
+        self._length = (sum(5 if g else 4 for _d, _t, g in statements) + len(extra)
+                        + sum(3 + len(r[3]) + len(r[4]) for r in derivations))
+
+    def __len__(self) -> int:
+        return self._length
+
+    def triples(self) -> list[ox.Triple]:
+        out: list[ox.Triple] = []
+        add = out.append
+        make = ox.Triple
+        base = DERIVATION_BASE + "statement/"
+        nodes: list[ox.NamedNode] = []  # statement number -> its node, made as it is written
+        graphs: dict[str, ox.NamedNode] = {}
+        statements = self._statements
+        written = 0
+        for digest, rule, conclusion, used, quotes, upto in self._derivations:
+            while written < upto:  # the statements this derivation names first are written before it
+                key, t, graph = statements[written]
+                node = ox.NamedNode(base + key)
+                nodes.append(node)
+                add(make(node, TYPE, STATEMENT))
+                add(make(node, SUBJECT, t[0]))
+                add(make(node, PREDICATE, t[1]))
+                add(make(node, OBJECT, t[2]))
+                if graph:
+                    g = graphs.get(graph)
+                    if g is None:
+                        g = graphs[graph] = ox.NamedNode(graph)
+                    add(make(node, ASSERTED_IN, g))
+                written += 1
+            node = ox.NamedNode(DERIVATION_BASE + digest)
+            add(make(node, TYPE, HS_DERIVATION))
+            add(make(node, APPLIED_RULE, rule))
+            add(make(node, DERIVED_STATEMENT, nodes[conclusion]))
+            for u in used:
+                add(make(node, USED, nodes[u]))
+            for quotation in quotes:
+                add(make(node, SUPPORTING_QUOTATION, quotation))
+        out += self._extra
+        return out
+
+
 
 
 _NO_QUOTES: frozenset[Term] = frozenset()
