@@ -201,24 +201,38 @@ def disposable(built: tuple[ProjectPaths, object]) -> Iterator[LiveServer]:
     server.stop()
 
 
-def _state_folders(server: LiveServer) -> set[str]:
-    pid = server.process.pid
-    found = set()
-    for name in os.listdir("/tmp"):
-        if name.startswith("hubspoke-serve-"):
-            found.add(name)
-    return found if pid else set()
+def _state_folder(server: LiveServer) -> Path:
+    """The server's own state folder, read off what its workers map (prometheus' value files live in it)."""
+    import re
+
+    pids = [server.process.pid]
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1]) == server.process.pid:
+                    pids.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    for pid in pids:
+        try:
+            found = re.search(r"(/\S*/hubspoke-serve-[^/\s]+)/", Path(f"/proc/{pid}/maps").read_text())
+        except OSError:
+            continue
+        if found:
+            return Path(found.group(1))
+    raise AssertionError("no state folder found in the server's memory maps")
 
 
 def test_sighup_reload_and_dead_workers_keep_the_server_up(disposable: LiveServer) -> None:
-    before = _state_folders(disposable)
     insert = "INSERT DATA { GRAPH <http://example.org/survivor> { <http://example.org/a> <http://example.org/b> 1 } }"
     ok = requests.post(disposable.url + "/sparql", data={"update": insert}, headers=AUTH, timeout=60)
     assert ok.status_code == 204, ok.text
+    folder = _state_folder(disposable)
+    assert (folder / "working.nq").exists()
     os.kill(disposable.process.pid, signal.SIGHUP)  # gunicorn replaces every worker; the old ones exit normally
     time.sleep(3)
     assert disposable.process.poll() is None
-    assert _state_folders(disposable) == before  # no worker removed the master's folder
+    assert (folder / "working.nq").exists() and (folder / "metrics").is_dir()  # no worker removed them
     assert alive(disposable)
     survived = ask(disposable, "ASK { GRAPH <http://example.org/survivor> { ?s ?p ?o } }")
     assert survived.json()["boolean"] is True
