@@ -161,16 +161,21 @@ def _check_services(tree: Any, allowed_services: Collection[str]) -> list[CompVa
     return nodes
 
 
-def inspect_query(text: str, allowed_services: Collection[str] = ()) -> QueryInfo:
-    """Parse a query and check it against the policy; raise SparqlSyntaxError or Refused.
-    Run `QueryInfo.text`, never `text`."""
+def _read(kind: str, text: str, allowed_services: Collection[str]) -> tuple[str, Any, list[CompValue]]:
+    """The canonical text, its parse tree and the tree's nodes, with the path and SERVICE checks done."""
     text = canonical(text)
     _check_paths(text)
     try:
-        tree = parseQuery(text)
+        tree = parseQuery(text) if kind == "Query" else parseUpdate(text)
     except Exception as error:  # pyparsing's, and plain exceptions for some bad input (e.g. bad prefixes)
-        raise _syntax_error("Query", text, error) from None
-    _check_services(tree, allowed_services)
+        raise _syntax_error(kind, text, error) from None
+    return text, tree, _check_services(tree, allowed_services)
+
+
+def inspect_query(text: str, allowed_services: Collection[str] = ()) -> QueryInfo:
+    """Parse a query and check it against the policy; raise SparqlSyntaxError or Refused.
+    Run `QueryInfo.text`, never `text`."""
+    text, tree, _nodes_found = _read("Query", text, allowed_services)
     query = tree[1]
     forms: dict[str, QueryForm] = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
                                    "DescribeQuery": "DESCRIBE"}
@@ -180,13 +185,7 @@ def inspect_query(text: str, allowed_services: Collection[str] = ()) -> QueryInf
 def inspect_update(text: str, allowed_services: Collection[str] = ()) -> UpdateInfo:
     """Parse an update and check it against the policy: LOAD is always refused (it fetches a URL).
     Run `UpdateInfo.text`, never `text`."""
-    text = canonical(text)
-    _check_paths(text)
-    try:
-        tree = parseUpdate(text)
-    except Exception as error:
-        raise _syntax_error("Update", text, error) from None
-    nodes = _check_services(tree, allowed_services)
+    text, _tree, nodes = _read("Update", text, allowed_services)
     dataset = False
     for node in nodes:
         if node.name == "Load":
