@@ -12,10 +12,7 @@ shared with the ties page's tests (test_ties_imported.py).
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,7 +21,7 @@ import requests
 
 from hubspoke.linking.refresh import RefreshFailed, RefreshSettings, ask, refresh, retry_after
 from hubspoke.linking.snapshots import SnapshotError, load
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, run_hubspoke
 from tests.wikidata_stub import WikidataStub
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,11 +36,7 @@ def stub(wikidata_stub: WikidataStub) -> WikidataStub:
     return wikidata_stub  # shared with the session's refresh (tests/conftest.py); the tests count requests from `before`
 
 
-def hubspoke(*args: str, seeds: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    if seeds is not None:
-        env["HUBSPOKE_SEEDS"] = str(seeds)
-    return subprocess.run([sys.executable, "-m", "hubspoke.cli", *args], capture_output=True, text=True, env=env, timeout=300)
+hubspoke = run_hubspoke  # `hubspoke ARGS` in a subprocess (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")

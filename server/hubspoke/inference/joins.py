@@ -35,17 +35,25 @@ class Unsupported(Exception):
     """A construct the join compiler does not handle: run the rule through SPARQL."""
 
 
-def _term(x: object) -> Term | str:
-    """A pattern term: a pyoxigraph term, or a variable's name (a str that is not a term)."""
-    if isinstance(x, rdflib.Variable):
-        return str(x)
+def constant(x: object) -> Term | None:
+    """An rdflib IRI or literal of a rule's pattern as a pyoxigraph term; None for anything else."""
     if isinstance(x, rdflib.URIRef):
         return ox.NamedNode(str(x))
     if isinstance(x, rdflib.Literal):
         if x.language:
             return ox.Literal(str(x), language=x.language)
         return ox.Literal(str(x), datatype=ox.NamedNode(str(x.datatype)) if x.datatype else None)
-    raise Unsupported(f"pattern term {x!r}")  # a blank node (a variable in SPARQL) or a path
+    return None
+
+
+def _term(x: object) -> Term | str:
+    """A pattern term: a pyoxigraph term, or a variable's name (a str that is not a term)."""
+    if isinstance(x, rdflib.Variable):
+        return str(x)
+    found = constant(x)
+    if found is None:
+        raise Unsupported(f"pattern term {x!r}")  # a blank node (a variable in SPARQL) or a path
+    return found
 
 
 def compile_where(node: Any) -> Callable[[Index], Rows]:

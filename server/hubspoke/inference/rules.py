@@ -21,7 +21,7 @@ import rdflib
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from hubspoke.inference.joins import Binding, Rows, Unsupported, compile_where
+from hubspoke.inference.joins import Binding, Rows, Unsupported, compile_where, constant
 from hubspoke.inference.owl_rl import Index, Term, Triple
 
 RULES_BASE = "https://w3id.org/hubspoke/rules/"
@@ -135,13 +135,7 @@ def compile_term(term: object) -> CompiledTerm:
     """An rdflib pattern term as a pyoxigraph term or a variable, once per rule (not per answer)."""
     if isinstance(term, rdflib.Variable):
         return Var(str(term))
-    if isinstance(term, rdflib.URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, rdflib.Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
-    return None  # a blank node or a property path: not a premise we can name
+    return constant(term)  # None for a blank node or a property path: not a premise we can name
 
 
 def compile_patterns(patterns: tuple[Pattern, ...]) -> tuple[Compiled, ...]:
