@@ -275,6 +275,7 @@ def test_only_http_iris_become_links() -> None:
     assert safe_href("https://w3id.org/hubspoke/id/japan") == "/id/japan"
     assert safe_href("http://www.wikidata.org/entity/Q17") == "http://www.wikidata.org/entity/Q17"
     assert safe_href('http://example.org/"onmouseover=x') is None
+    assert safe_href("https://w3id.org/hubspoke/rules/owl-rl/cax-sco") is None  # ours, but no page here
 
 
 def test_curated_iris_must_be_http_or_urn(shapes_dir_problems: list[str]) -> None:

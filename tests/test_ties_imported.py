@@ -134,7 +134,9 @@ def test_the_html_page_names_the_snapshot_and_both_answers(imported_server: Live
     year = str(max(imported_starts.values()))
     html = page(imported_server, "/ties/us-linked", year=year)
     assert "changes with imported facts" in html and "from the seeds alone" in html
-    assert re.search(r'<a href="https://w3id\.org/hubspoke/snapshot/lifespans/[0-9a-f]{16}">snapshot lifespans</a>', html)
+    # Named, but not linked: a snapshot IRI has no page on this server, and a link would leave it for nothing.
+    assert "snapshot lifespans" in html
+    assert not re.search(r'href="https://w3id\.org/hubspoke/', html)
     assert 'href="?year=%s&amp;imported=exclude"' % year in html
     alone = page(imported_server, "/ties/us-linked", year=year, imported="exclude")
     assert "leaves the imported graph out" in alone and "Show it with imported facts" in alone

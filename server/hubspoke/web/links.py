@@ -22,12 +22,16 @@ def short(iri: str) -> str:
 
 
 _SAFE_SCHEMES = ("http://", "https://")
+_OWN_SPACE = "https://w3id.org/hubspoke/"
 
 
 def safe_href(iri: str) -> str | None:
-    """What a page may put into href for an IRI: its own page's path, an http(s) IRI as it is, and
-    None for any other scheme (javascript:, data:, file: ... accepted by RDF, never by a link)."""
+    """What a page may put into href for an IRI: its own page's path, another site's http(s) IRI as it
+    is, and None for our own IRIs that have no page here and for any other scheme (javascript:, data:,
+    file: ... accepted by RDF, never by a link)."""
     path = local_path(iri)
     if path is not None:
         return path
+    if iri.startswith(_OWN_SPACE):
+        return None  # ours (a rule, a derivation, a snapshot) but no page here: a link would leave for nothing
     return iri if iri.lower().startswith(_SAFE_SCHEMES) and not any(c in iri for c in '"<> \n\r\t') else None
