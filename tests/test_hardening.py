@@ -402,17 +402,66 @@ def test_sigterm_drains_requests_in_flight(disposable: LiveServer) -> None:
 
 
 def test_a_queue_of_writes_never_holds_a_client_for_ever(tmp_path: Path) -> None:
-    """Writes run one at a time; one that cannot have the store within its deadline is refused (503)."""
+    """Writes run one at a time; one that cannot have the store within its queue wait is refused (503)."""
     import fcntl
 
     from hubspoke.shared_store import WriteBusy
 
     working = tmp_path / "working.nq"
     working.write_text('<http://example.org/s> <http://example.org/p> "before" .\n', encoding="utf-8")
-    shared = SharedStore(working, write_timeout=1)
+    shared = SharedStore(working, write_timeout=1, queue_wait=1)
     with open(working.with_name(working.name + ".lock"), "a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # another worker's write, still running
         with pytest.raises(WriteBusy):
             shared.write(lambda store: None)
     assert working.read_text(encoding="utf-8").count("before") == 1
     shared.write(lambda store: None)  # the store is free again: the write goes through
+
+
+def _post_update(server: LiveServer, text: str, source: str) -> tuple[int, str]:
+    """An authorised update sent from the loopback address `source`: the server tells clients apart
+    by their address, and every 127.x.y.z is loopback on Linux."""
+    import http.client
+    import urllib.parse
+
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120, source_address=(source, 0))
+    body = urllib.parse.urlencode({"update": text})
+    conn.request("POST", "/sparql", body=body, headers={**AUTH, "Content-Type": "application/x-www-form-urlencoded"})
+    response = conn.getresponse()
+    answer = (response.status, response.read().decode("utf-8", "replace"))
+    conn.close()
+    return answer
+
+
+def test_a_client_has_one_write_in_line_and_others_queue(built: tuple[ProjectPaths, object],
+                                                         tmp_path: Path) -> None:
+    """One client cannot make the server answer 5xx by sending writes at once: its second write in
+    progress gets 429; another client's write waits its turn and is applied."""
+    import fcntl
+
+    server = LiveServer(built[0].dataset_file, "--update-token", TOKEN, "--workers", "1",
+                        env={"TMPDIR": str(tmp_path)})
+    try:
+        (state,) = tmp_path.glob("hubspoke-serve-*")
+        insert = "INSERT DATA {{ GRAPH <http://example.org/queue> {{ <http://example.org/{0}> <http://example.org/p> 1 }} }}"
+        answers: dict[str, tuple[int, str]] = {}
+        with open(state / "working.nq.lock", "a") as held:
+            fcntl.flock(held, fcntl.LOCK_EX)  # a write of another worker, still running
+            first = threading.Thread(target=lambda: answers.update(a=_post_update(server, insert.format("a"), "127.0.0.1")))
+            other = threading.Thread(target=lambda: answers.update(c=_post_update(server, insert.format("c"), "127.0.0.2")))
+            first.start()
+            time.sleep(1.0)  # the first write is in line for the lock
+            status, text = _post_update(server, insert.format("b"), "127.0.0.1")
+            assert status == 429 and "in progress" in text, (status, text)
+            other.start()
+            time.sleep(1.0)
+            assert "c" not in answers  # waiting its turn, not refused
+        first.join(timeout=120)
+        other.join(timeout=120)
+        assert answers["a"][0] == 204 and answers["c"][0] == 204, answers
+        found = requests.post(server.url + "/sparql", timeout=30, headers={"Accept": "application/sparql-results+json"},
+                              data={"query": "SELECT ?s WHERE { GRAPH <http://example.org/queue> { ?s ?p ?o } } ORDER BY ?s"})
+        assert [b["s"]["value"] for b in found.json()["results"]["bindings"]] == [
+            "http://example.org/a", "http://example.org/c"]
+    finally:
+        server.stop()

@@ -310,7 +310,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: one per core)")
     s.add_argument("--update-token", help="bearer token that enables SPARQL Update and Graph Store writes")
     s.add_argument("--query-timeout", type=float, default=10.0, metavar="SECONDS",
-                   help="stop a query or write after this long, answering 503 (default 10; 0 = no limit)")
+                   help="stop a query or write after this long, answering 422 (default 10; 0 = no limit)")
     s.add_argument("--row-cap", type=int, default=10_000, metavar="N",
                    help="refuse (422) results of more than N rows or triples (default 10000; 0 = no cap)")
     s.add_argument("--max-body-bytes", type=int, default=1 << 20, metavar="BYTES",

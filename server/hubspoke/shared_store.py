@@ -29,15 +29,21 @@ from hubspoke.store import EmbeddedStore, GraphName, QueryResult
 
 T = TypeVar("T")
 
+# Seconds a write waits for the writes queued before it. Each client has at most one write in line
+# per worker (web/common.py answers 429 to a second), so a longer wait means other clients' writes.
+QUEUE_WAIT = 30.0
+
 
 class SharedStore:
     """A worker's view of the working copy; the Store protocol plus the writes of EmbeddedStore."""
 
-    def __init__(self, path: Path, write_timeout: float | None = None, limits: Limits = Limits()) -> None:
+    def __init__(self, path: Path, write_timeout: float | None = None, limits: Limits = Limits(),
+                 queue_wait: float = QUEUE_WAIT) -> None:
         self._path = path
         self._limits = limits
         self._lock_path = path.with_name(path.name + ".lock")
         self._write_timeout = write_timeout
+        self._queue_wait = queue_wait
         self._identity: tuple[int, int, int] | None = None
         # The shape problems of the working copy as its last writer left it (file identity -> keys): the
         # baseline the next write is judged against, so no worker ever runs the shapes itself.
@@ -98,7 +104,8 @@ class SharedStore:
         """Run a write on the freshest copy, under the lock, in a confined child with the timeout; the
         worker publishes what the child wrote."""
         with open(self._lock_path, "a") as lock:
-            _lock_exclusively(lock.fileno(), self._write_timeout or LOCK_WAIT)
+            # Waiting in line is not running: the deadline starts when the write does.
+            _lock_exclusively(lock.fileno(), self._queue_wait)
             current = self.refresh()
             known = self._baseline_of(self._identity)
             scratch = self._path.with_name(self._path.name + ".next")
@@ -147,7 +154,6 @@ class SharedStore:
         return {tuple(k) for k in record.get("keys", [])}
 
 
-LOCK_WAIT = 60.0  # seconds a write waits for the one before it when writes have no deadline
 
 
 class WriteBusy(Exception):

@@ -13,7 +13,7 @@ T = TypeVar("T")
 from flask import Response, current_app, request
 
 from hubspoke.endpoint.guard import GuardError
-from hubspoke.endpoint.pool import ClientBusy, PoolBusy, RequestPool
+from hubspoke.endpoint.pool import ClientBusy, ClientShare, PoolBusy, RequestPool
 from hubspoke.endpoint.processes import WorkCrashed, WorkExhausted, WorkTimedOut
 from hubspoke.endpoint.sandbox import Limits
 from hubspoke.shared_store import WriteBusy
@@ -86,6 +86,29 @@ def pool() -> RequestPool:
     return found
 
 
+def writers() -> ClientShare:
+    """The worker's count of writes in progress per client: one each, waiting or running."""
+    found: ClientShare | None = current_app.extensions.get("hubspoke_writers")
+    if found is None:
+        found = ClientShare(1)
+        current_app.extensions["hubspoke_writers"] = found
+    return found
+
+
+def client_busy() -> Reply:
+    return plain(429, "Too many requests from this client are in progress at once; wait for one to finish",
+                 {"Retry-After": "1"})
+
+
+def over_time(seconds: float, what: str) -> Reply:
+    """A request stopped at its time limit: 422, like the memory, row and byte limits. The request asks
+    more of this server than it grants one request, so retrying it unchanged is no remedy (a 503 would
+    say the opposite, and is kept for the server itself being overloaded)."""
+    current_app.extensions["hubspoke_metrics"].timeout()
+    return plain(422, f"The {what} needed more than the {seconds:g} s this server grants one request and was "
+                      "stopped; nothing was changed. Narrow it (LIMIT, fewer joins, shorter paths)")
+
+
 def exhausted(error: WorkCrashed) -> Reply:
     """A request's process that ran out of its memory or stack: the request asked too much (422);
     any other death of the process is our fault (500)."""
@@ -103,14 +126,12 @@ def with_deadline(handler: Callable[[Any], Reply], request_spec: Any, key: objec
         return pool().run(client, seconds or 60.0,
                           lambda executor: executor.call(handler, request_spec, key, seconds))
     except ClientBusy:
-        return plain(429, "Too many requests from this client are running at once; wait for one to finish",
-                     {"Retry-After": "1"})
+        return client_busy()
     except PoolBusy:
-        return plain(503, "Every query process of this server is busy; try again shortly", {"Retry-After": "2"})
+        return plain(503, "Every query process of this server is busy with other clients' requests; "
+                          "try again shortly", {"Retry-After": "2"})
     except WorkTimedOut:
-        current_app.extensions["hubspoke_metrics"].timeout()
-        return plain(503, f"The request ran longer than the {seconds:g} s timeout and was stopped; "
-                          "narrow the query or add LIMIT", {"Retry-After": "1"})
+        return over_time(seconds, "request")
     except WorkCrashed as error:
         return exhausted(error)
 
@@ -133,7 +154,10 @@ def guarded_write(action: Callable[[Any], T]) -> tuple[T | None, Reply | None]:
     """Run a write through the store (in a child with the timeout when the store is shared) and map
     each way it can fail to an answer: (result, None) on success, (None, refusal) otherwise."""
     try:
-        return store().write(action), None
+        with writers().held(request.remote_addr or "?"):
+            return store().write(action), None
+    except ClientBusy:
+        return None, client_busy()
     except GuardError as error:  # raised by the guard or the upload parser in the write's process
         return None, plain(error.status, str(error))
     except WriteRefused as error:
@@ -141,12 +165,10 @@ def guarded_write(action: Callable[[Any], T]) -> tuple[T | None, Reply | None]:
     except UpdateSyntaxError as error:
         return None, plain(400, f"Update error: {error}")
     except WriteBusy as error:
-        return None, plain(503, f"The store is busy with other writes ({error}); nothing was changed. "
+        return None, plain(503, f"The store is busy with other clients' writes ({error}); nothing was changed. "
                                 "Writes run one at a time: try again shortly", {"Retry-After": "5"})
     except WorkTimedOut as error:
-        current_app.extensions["hubspoke_metrics"].timeout()
-        return None, plain(503, f"The write ran longer than the {error.seconds:g} s timeout and was stopped; "
-                                "nothing was changed")
+        return None, over_time(error.seconds, "write")
     except WorkCrashed as error:
         return None, exhausted(error)
 

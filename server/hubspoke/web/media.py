@@ -31,7 +31,9 @@ _RESULTS = [
     MediaType("application/xml", ox.QueryResultsFormat.XML, ()),
     MediaType("text/xml", ox.QueryResultsFormat.XML, ()),
 ]
-_BOOLEAN = list(_RESULTS)  # SPARQL CSV/TSV answer ASK with the bare word, as Oxigraph and Jena do
+# SPARQL 1.1 CSV/TSV define results for SELECT only: an ASK asked for them gets 406 naming these instead
+# of a bare "true" that strict readers (Jena's) reject.
+_BOOLEAN = [m for m in _RESULTS if m.format not in (ox.QueryResultsFormat.CSV, ox.QueryResultsFormat.TSV)]
 GRAPH_TYPES = [
     MediaType("text/turtle", ox.RdfFormat.TURTLE, ("turtle", "ttl", "n3"), FORMATS + "Turtle"),
     MediaType("application/n-triples", ox.RdfFormat.N_TRIPLES, ("ntriples", "nt", "n-triples"), FORMATS + "N-Triples"),
