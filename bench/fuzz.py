@@ -25,6 +25,7 @@ import random
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -187,10 +188,13 @@ def main(argv: list[str] | None = None) -> int:
     canary = Canary()  # its url ends in /sparql; requests name paths below it
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    # The server's log goes to a file (a pipe nobody reads would stall it once full); its tracebacks,
+    # if any, are kept with the results.
+    log = tempfile.TemporaryFile()
     server = subprocess.Popen(
         [sys.executable, "-m", "hubspoke.cli", "--root", str(ROOT), "serve", "--port", str(port), "--dataset",
          str(dataset), "--workers", "2", "--update-token", TOKEN, "--query-timeout", "3",
-         "--memory-limit-mib", str(args.memory_limit_mib)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+         "--memory-limit-mib", str(args.memory_limit_mib)], stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -250,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
                           headers={"Accept": "application/sparql-results+json"}).json()
     server.terminate()
     server.wait(timeout=30)
+    log.seek(0)
+    tracebacks = [block.strip()[-1500:] for block in log.read().decode("utf-8", "replace").split("Traceback")[1:]]
     result = {
         "requests": args.requests,
         "seed": args.seed,
@@ -259,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         "5xx": len(five_hundreds),
         "5xx_examples": five_hundreds[:10],
         "422_at_time_limit": dict(sorted(over_time.items())),
+        "server_tracebacks": tracebacks[:10],
         "canary_hits": canary.hits,
         "peak_pss_mib": round(max(peak) / (1 << 20), 1),
         "memory_limit_mib_per_process": args.memory_limit_mib,

@@ -13,16 +13,19 @@ the built dataset is never written.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 import pyoxigraph as ox
 
+from hubspoke.endpoint.pool import ClientBusy
 from hubspoke.endpoint.processes import run_isolated
 from hubspoke.endpoint.sandbox import Limits
 from hubspoke.store import EmbeddedStore, GraphName, QueryResult
@@ -100,10 +103,11 @@ class SharedStore:
 
     # --- writes ---
 
-    def write(self, action: Callable[[EmbeddedStore], T]) -> T:
+    def write(self, action: Callable[[EmbeddedStore], T], client: str = "") -> T:
         """Run a write on the freshest copy, under the lock, in a confined child with the timeout; the
-        worker publishes what the child wrote."""
-        with open(self._lock_path, "a") as lock:
+        worker publishes what the child wrote. A `client` with a write already in progress in any
+        worker gets ClientBusy at once: one client's writes never queue behind each other."""
+        with self._client_slot(client), open(self._lock_path, "a") as lock:
             # Waiting in line is not running: the deadline starts when the write does.
             _lock_exclusively(lock.fileno(), self._queue_wait)
             current = self.refresh()
@@ -128,6 +132,21 @@ class SharedStore:
                 scratch.unlink(missing_ok=True)  # a child killed mid-dump leaves a partial file
                 self.refresh()
 
+
+    @contextlib.contextmanager
+    def _client_slot(self, client: str) -> Iterator[None]:
+        if not client:
+            yield
+            return
+        folder = self._path.with_name("writers")
+        folder.mkdir(exist_ok=True)
+        name = hashlib.sha256(client.encode("utf-8")).hexdigest()[:32]  # any text makes a safe file name
+        with open(folder / name, "a") as slot:
+            try:
+                fcntl.flock(slot.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # released when the file closes
+            except BlockingIOError:
+                raise ClientBusy(client) from None
+            yield
 
     # The baseline travels beside the working copy, so whichever worker writes next finds it.
 

@@ -168,7 +168,7 @@ class EmbeddedStore:
 
     # --- writes: each one is checked on a copy and swapped in only if the copy passes the shapes ---
 
-    def write(self, action: Callable[[EmbeddedStore], T]) -> T:
+    def write(self, action: Callable[[EmbeddedStore], T], client: str = "") -> T:
         """Run a write in this process (a SharedStore runs it in a child with a deadline instead)."""
         return action(self)
 

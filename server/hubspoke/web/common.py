@@ -154,8 +154,9 @@ def guarded_write(action: Callable[[Any], T]) -> tuple[T | None, Reply | None]:
     """Run a write through the store (in a child with the timeout when the store is shared) and map
     each way it can fail to an answer: (result, None) on success, (None, refusal) otherwise."""
     try:
-        with writers().held(request.remote_addr or "?"):
-            return store().write(action), None
+        client = request.remote_addr or "?"
+        with writers().held(client):  # this worker's count; the store checks every worker's
+            return store().write(action, client), None
     except ClientBusy:
         return None, client_busy()
     except GuardError as error:  # raised by the guard or the upload parser in the write's process
