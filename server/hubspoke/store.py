@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 import pyoxigraph as ox
 
 from hubspoke import namespaces as ns
 from hubspoke.validation import Problem
+
+if TYPE_CHECKING:
+    from hubspoke.write_checks import PreparedShapes
 
 ResultKind = Literal["solutions", "boolean", "graph"]
 GraphName = str | None  # a named graph's IRI, or None for the default graph
@@ -83,6 +86,7 @@ class EmbeddedStore:
         self._identity = object()  # with the write count, names this store's state (state_key)
         self._writes = 0
         self._baseline: tuple[tuple[object, int], set[tuple[str, ...]]] | None = None
+        self._prepared: PreparedShapes | None = None  # the shapes as the checks take them, made once
 
     def current(self) -> EmbeddedStore:
         """The store to read now (a SharedStore answers with its freshest copy)."""
@@ -258,15 +262,24 @@ class EmbeddedStore:
         if shapes_before:
             # Only problems the write brings count: data loaded from elsewhere may already break a shape
             # (pyoxigraph, for one, stores xsd:positiveInteger and other integer sub-types as xsd:integer).
-            baseline = self.shape_problem_keys(shapes_before)
-            after = _shape_problems(candidate, shapes_before)
-            new = [p for p in after if _problem_key(p) not in baseline]
-            if new:
-                raise WriteRefused(f"the write would break {len(new)} SHACL constraint(s); nothing was changed", new)
-            baseline = {_problem_key(p) for p in after}
+            # Only the nodes the write can affect are re-checked (write_checks.py).
+            from hubspoke.write_checks import check_write
+
+            verdict = check_write(self._store, candidate, self._shapes(shapes_before),
+                                  self.shape_problem_keys(shapes_before))
+            if verdict.new:
+                raise WriteRefused(f"the write would break {len(verdict.new)} SHACL constraint(s); nothing was "
+                                   "changed", verdict.new)
+            baseline = verdict.keys
         self._store = candidate
         self._writes += 1
         self._baseline = (self.state_key(), baseline) if shapes_before else None
+
+    def _shapes(self, shapes: set[ox.Triple]) -> PreparedShapes:
+        from hubspoke.write_checks import prepare
+
+        self._prepared = prepare(shapes, self._prepared)
+        return self._prepared
 
     def remember_baseline(self, keys: set[tuple[str, ...]]) -> None:
         """Take `keys` as the shape problems of the present state (computed elsewhere, e.g. by the write
@@ -285,17 +298,12 @@ class EmbeddedStore:
         if self._baseline is not None and self._baseline[0] == self.state_key():
             return self._baseline[1]
         shapes = shapes if shapes is not None else _graph_set(self._store, ns.SHAPES_GRAPH)
-        keys = {_problem_key(p) for p in _shape_problems(self._store, shapes)} if shapes else set()
+        from hubspoke.write_checks import checked_triples, full_problems, problem_key
+
+        keys = ({problem_key(p) for p in full_problems(checked_triples(self._store), self._shapes(shapes))}
+                if shapes else set())
         self._baseline = (self.state_key(), keys)
         return keys
-
-
-# Graphs the shapes do not judge: the shapes themselves and what inference derives from checked data.
-_UNCHECKED = {ns.SHAPES_GRAPH, ns.INFERRED_GRAPH, ns.DERIVATIONS_GRAPH}
-
-
-def _problem_key(problem: Problem) -> tuple[str, ...]:
-    return (problem.rule, problem.focus, problem.path, problem.value, problem.message)
 
 
 def _graph(name: GraphName) -> ox.NamedNode | ox.DefaultGraph:
@@ -304,12 +312,3 @@ def _graph(name: GraphName) -> ox.NamedNode | ox.DefaultGraph:
 
 def _graph_set(store: ox.Store, name: str) -> set[ox.Triple]:
     return {q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(name))}
-
-
-def _shape_problems(candidate: ox.Store, shapes: set[ox.Triple]) -> list[Problem]:
-    from hubspoke.rdf_bridge import to_rdflib
-    from hubspoke.validation import validate_shacl
-
-    data = [q.triple for q in candidate
-            if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in _UNCHECKED)]
-    return validate_shacl(to_rdflib(data), to_rdflib(list(shapes)))

@@ -88,23 +88,27 @@ def _rule_name(shapes: rdflib.Graph, shape: rdflib.term.Node | None, component: 
 
 
 def validate_shacl(data: rdflib.Graph, shapes: rdflib.Graph, store: ox.Store | None = None, *,
-                   rules_in_oxigraph: bool = True) -> list[Problem]:
+                   rules_in_oxigraph: bool = True, focus: list[str | rdflib.URIRef] | None = None,
+                   split: tuple[rdflib.Graph, list[shacl_sparql.WholeGraphRule]] | None = None) -> list[Problem]:
     """Run the shapes over the data (ontology included, so sub-classes are targeted) and list the violations.
 
     A SHACL-SPARQL constraint of a shape that has an sh:targetNode runs once over the whole graph
     (one query, not one per node: see STACK-NOTES); its offending node is the result's sh:value.
     Those whole-graph rules run in pyoxigraph (shacl_sparql.py) on `store` when given (the same data),
     else on a copy of `data`; the rest of the shapes in pyshacl (all of them with rules_in_oxigraph=False,
-    which the tests compare against).
+    which the tests compare against). With `focus`, pyshacl checks only those nodes (the whole-graph
+    rules still run in full): write_checks.py decides which nodes a write can affect. `split` is
+    shacl_sparql.split(shapes) when the caller keeps it (the shapes of a server do not change).
     """
     if len(shapes) == 0:
         return []
-    rest, rules = shacl_sparql.split(shapes) if rules_in_oxigraph else (shapes, [])
+    rest, rules = (split or shacl_sparql.split(shapes)) if rules_in_oxigraph else (shapes, [])
     problems: set[Problem] = set()
-    if len(rest):
+    if len(rest) and (focus is None or focus):
         with quiet_rdflib():
             _conforms, report, _text = pyshacl.validate(
-                data, shacl_graph=rest, inference="none", advanced=True, allow_warnings=True
+                data, shacl_graph=rest, inference="none", advanced=True, allow_warnings=True, focus_nodes=focus,
+                inplace=True,  # no inference and no sh:rule, so nothing is added: spare the copy of the data
             )
         if not isinstance(report, rdflib.Graph):  # pyshacl could not run the shapes (a malformed shape)
             raise ValidationCannotRun(f"the shapes could not be run: {_text.strip()}")
@@ -119,14 +123,14 @@ def validate_shacl(data: rdflib.Graph, shapes: rdflib.Graph, store: ox.Store | N
             raise ValidationCannotRun(f"the shapes could not be run: {error}") from error
         for v in violations:
             rule, shape_iri = _rule_name(shapes, v.shape, SH.SPARQLConstraintComponent)
-            focus, value = v.this, v.value
+            value = v.value
             node = isinstance(value, (ox.NamedNode, ox.BlankNode))
             problems.add(Problem(
                 rule=rule,
-                focus=value.value if node and value is not None else focus,
+                focus=value.value if node and value is not None else v.this,
                 message=compact_all(v.message or "violates a shape"),
                 path=v.path,
-                value=value.value if value is not None and not node and value.value != focus else "",
+                value=value.value if value is not None and not node and value.value != v.this else "",
                 check="sparql",
                 shape=shape_iri,
             ))

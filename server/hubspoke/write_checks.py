@@ -1,0 +1,160 @@
+"""The shapes over a write: only the nodes the write can affect, with the verdicts of a full run.
+
+A write changes a few triples of the checked data (every graph but the shapes, inferred triples and
+derivation records, taken as one set of triples). Shape results can change only for nodes near
+those triples: the shapes read a focus node's values along paths of at most a few steps (sh:path
+sequences, sh:class on a value, sh:node on a value, SPARQL constraints that join from $this). So the
+write re-runs pyshacl on the nodes within HOPS steps of a changed triple (either direction), keeps the
+previous problems of every other node, and re-runs the whole-graph rules (cheap in pyoxigraph) in full.
+The whole check runs instead when that reasoning may not hold: a change to the ontology graph (which
+decides what the shapes target), a blank node among the changed or nearby nodes (pyshacl can only be
+given IRIs as focus nodes, and only http(s), urn and file ones as IRIs), or too many nodes nearby to
+gain anything.
+tests/test_write_checks.py compares the verdicts with a full run over random writes to the real graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import SH
+
+from hubspoke import namespaces as ns
+from hubspoke import shacl_sparql
+from hubspoke.validation import Problem, compact, validate_shacl
+
+Key = tuple[str, ...]
+HOPS = 3  # path steps a shape reads from its focus node, with a margin (the longest in shapes/ is 2)
+MOST = 2000  # above this many nodes to re-check, the full run is as cheap
+
+# Graphs the shapes do not judge: the shapes themselves and what inference derives from checked data.
+UNCHECKED = frozenset({ns.SHAPES_GRAPH, ns.INFERRED_GRAPH, ns.DERIVATIONS_GRAPH})
+
+
+# pyshacl takes any other focus IRI for a CURIE and expands it (or fails): such writes get the full check.
+_PLAIN = ("http:", "https:", "urn:", "file:")
+
+
+def problem_key(problem: Problem) -> Key:
+    return (problem.rule, problem.focus, problem.path, problem.value, problem.message)
+
+
+def checked_triples(store: ox.Store) -> set[ox.Triple]:
+    """The data the shapes judge: every graph's triples but the unchecked graphs', as one set."""
+    return {q.triple for q in store
+            if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in UNCHECKED)}
+
+
+def _ontology(store: ox.Store) -> set[ox.Triple]:
+    return {q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(ns.ONTOLOGY_GRAPH))}
+
+
+@dataclass(frozen=True)
+class PreparedShapes:
+    """The shapes as pyshacl and shacl_sparql take them, made once per set of shapes."""
+
+    triples: frozenset[ox.Triple]
+    graph: rdflib.Graph
+    rest: rdflib.Graph
+    rules: list[shacl_sparql.WholeGraphRule]
+
+    @property
+    def rule_names(self) -> set[str]:
+        return {compact(str(r.shape)) for r in self.rules}
+
+
+def prepare(shapes: set[ox.Triple] | frozenset[ox.Triple], known: PreparedShapes | None = None) -> PreparedShapes:
+    """`known` again when it holds these very shapes, else the shapes prepared anew."""
+    if known is not None and known.triples == shapes:
+        return known
+    from hubspoke.rdf_bridge import to_rdflib
+
+    graph = to_rdflib(list(shapes))
+    rest, rules = shacl_sparql.split(graph)
+    return PreparedShapes(frozenset(shapes), graph, rest, rules)
+
+
+def full_problems(triples: Iterable[ox.Triple], shapes: set[ox.Triple] | PreparedShapes) -> list[Problem]:
+    from hubspoke.rdf_bridge import to_rdflib
+
+    prepared = shapes if isinstance(shapes, PreparedShapes) else prepare(shapes)
+    triples = list(triples)
+    data = ox.Store()
+    data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    return validate_shacl(to_rdflib(triples), prepared.graph, store=data, split=(prepared.rest, prepared.rules))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    new: list[Problem]  # problems the write brings (not in the baseline)
+    keys: set[Key]  # every problem of the data after the write: the next write's baseline
+    focus_nodes: int  # how many nodes were re-checked (-1: the whole check ran)
+
+
+def _nearby(seeds: set[ox.NamedNode | ox.BlankNode], triples: set[ox.Triple],
+            vocabulary: set[ox.NamedNode | ox.BlankNode]) -> set[ox.NamedNode | ox.BlankNode]:
+    """The nodes within HOPS steps of the seeds, walking triples either way; never through vocabulary
+    terms (classes, properties, the ontology's named values), which touch everything and are not data."""
+    links: dict[ox.NamedNode | ox.BlankNode, set[ox.NamedNode | ox.BlankNode]] = {}
+    for t in triples:
+        o = t.object
+        if isinstance(o, (ox.NamedNode, ox.BlankNode)) and isinstance(t.subject, (ox.NamedNode, ox.BlankNode)):
+            links.setdefault(t.subject, set()).add(o)
+            links.setdefault(o, set()).add(t.subject)
+    found, frontier = set(seeds), set(seeds)
+    for _ in range(HOPS):
+        step: set[ox.NamedNode | ox.BlankNode] = set()
+        for node in frontier:
+            if node in vocabulary:
+                continue
+            step |= links.get(node, set()) - found
+        found |= step
+        frontier = step
+        if len(found) > MOST:
+            break
+    return found
+
+
+def check_write(before: ox.Store, after: ox.Store, shapes: set[ox.Triple] | PreparedShapes,
+                baseline: set[Key]) -> Verdict:
+    """The shapes' verdict on a write from `before` to `after`, judged against `baseline` (the problems
+    `before` had)."""
+    shapes = shapes if isinstance(shapes, PreparedShapes) else prepare(shapes)
+    old, new = checked_triples(before), checked_triples(after)
+    changed = old ^ new
+    if not changed:
+        return Verdict([], set(baseline), 0)
+    if _ontology(before) != _ontology(after):
+        return _full(new, shapes, baseline)
+    seeds: set[ox.NamedNode | ox.BlankNode] = set()
+    for t in changed:
+        seeds.add(t.subject)  # type: ignore[arg-type]  # (RDF-star subjects never reach a checked write)
+        if isinstance(t.object, (ox.NamedNode, ox.BlankNode)):
+            seeds.add(t.object)
+    vocabulary = {t.subject for t in _ontology(after) if isinstance(t.subject, (ox.NamedNode, ox.BlankNode))}
+    vocabulary.add(ox.NamedNode(rdflib.RDF.type))
+    focus = _nearby(seeds, old | new, vocabulary)
+    if len(focus) > MOST or not all(isinstance(n, ox.NamedNode) and n.value.lower().startswith(_PLAIN)
+                                     for n in focus):
+        return _full(new, shapes, baseline)
+    if (None, SH.targetNode, None) in shapes.rest:  # a whole-graph rule pyshacl keeps: it targets no data node
+        return _full(new, shapes, baseline)
+    from hubspoke.rdf_bridge import to_rdflib
+
+    data = ox.Store()
+    data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in new)
+    found = validate_shacl(to_rdflib(list(new)), shapes.graph, store=data, split=(shapes.rest, shapes.rules),
+                           focus=[str(n.value) for n in focus])
+    names = {n.value for n in focus}
+    rule_names = shapes.rule_names
+    kept = {k for k in baseline if k[1] not in names and k[0] not in rule_names}
+    keys = kept | {problem_key(p) for p in found}
+    return Verdict([p for p in found if problem_key(p) not in baseline], keys, len(focus))
+
+
+def _full(triples: set[ox.Triple], shapes: PreparedShapes, baseline: set[Key]) -> Verdict:
+    after = full_problems(triples, shapes)
+    return Verdict([p for p in after if problem_key(p) not in baseline], {problem_key(p) for p in after}, -1)
