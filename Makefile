@@ -30,10 +30,12 @@ test: install-test
 bench: install-test
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.writes
 	$(BIN)/python -m bench.fuzz
 
 # 10,000 hostile requests against the real server on loopback (bench/fuzz.py); also part of `make bench`.
 fuzz: build install-test
+	$(BIN)/python -m bench.writes
 	$(BIN)/python -m bench.fuzz
 
 clean:

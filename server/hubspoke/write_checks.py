@@ -2,12 +2,15 @@
 
 A write changes a few triples of the checked data (every graph but the shapes, inferred triples and
 derivation records, taken as one set of triples). Shape results can change only for nodes near
-those triples: the shapes read a focus node's values along paths of at most a few steps (sh:path
-sequences, sh:class on a value, sh:node on a value, SPARQL constraints that join from $this). So the
-write re-runs pyshacl on the nodes within HOPS steps of a changed triple (either direction), keeps the
-previous problems of every other node, and re-runs the whole-graph rules (cheap in pyoxigraph) in full.
-The whole check runs instead when that reasoning may not hold: a change to the ontology graph (which
-decides what the shapes target), a blank node among the changed or nearby nodes (pyshacl can only be
+those triples. When the shapes pyshacl runs read one step from their focus node (plain predicate
+paths, node-level logical constraints, sh:class on a value - true of shapes/ today; the whole-graph
+SPARQL rules run apart), the nodes a changed triple (s p o) can affect are s, o (sh:targetObjectsOf),
+and, when p is rdf:type, every node with a value s (its sh:class checks read s's types). Otherwise the
+write re-checks every node within HOPS steps of a changed triple (either direction). Either way it
+keeps the previous problems of every other node and re-runs the whole-graph rules (cheap in
+pyoxigraph) in full.
+The whole check runs instead when that reasoning may not hold: a change to the ontology graph or to any
+rdfs:subClassOf triple (which decide what the shapes target), a blank node among the changed or nearby nodes (pyshacl can only be
 given IRIs as focus nodes, and only http(s), urn and file ones as IRIs), or too many nodes nearby to
 gain anything.
 tests/test_write_checks.py compares the verdicts with a full run over random writes to the real graph.
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 import rdflib
+import rdflib.collection
 from rdflib.namespace import SH
 
 from hubspoke import namespaces as ns
@@ -36,6 +40,10 @@ UNCHECKED = frozenset({ns.SHAPES_GRAPH, ns.INFERRED_GRAPH, ns.DERIVATIONS_GRAPH}
 
 # pyshacl takes any other focus IRI for a CURIE and expands it (or fails): such writes get the full check.
 _PLAIN = ("http:", "https:", "urn:", "file:")
+
+
+TYPE = ox.NamedNode(str(rdflib.RDF.type))
+SUBCLASS = ox.NamedNode(str(rdflib.RDFS.subClassOf))
 
 
 def problem_key(problem: Problem) -> Key:
@@ -64,6 +72,36 @@ class PreparedShapes:
     @property
     def rule_names(self) -> set[str]:
         return {compact(str(r.shape)) for r in self.rules}
+
+    @property
+    def one_step(self) -> bool:
+        return _reads_one_step(self.rest)
+
+
+_FAR = {SH.property, SH.inversePath, SH.alternativePath, SH.zeroOrMorePath,
+        SH.oneOrMorePath, SH.zeroOrOnePath}
+
+
+def _reads_one_step(shapes: rdflib.Graph) -> bool:
+    """Whether every shape reads only its focus node's own triples and its values' types: plain paths,
+    and shapes nested in logical constraints only at node level."""
+    if any(not isinstance(o, rdflib.URIRef) for o in shapes.objects(None, SH.path)):
+        return False
+    if any((None, far, None) in shapes for far in (SH.node, SH.sparql, SH.targetNode)):
+        return False
+    for container, link, member_or_list in shapes.triples((None, None, None)):
+        if link not in (SH["or"], SH["and"], SH.xone, SH["not"], SH.qualifiedValueShape):
+            continue
+        members = ([member_or_list] if link in (SH["not"], SH.qualifiedValueShape)
+                   else list(rdflib.collection.Collection(shapes, member_or_list)))
+        for member in members:
+            reads = set(shapes.predicates(member, None))
+            if reads & _FAR or reads & {SH["or"], SH["and"], SH.xone, SH["not"], SH.qualifiedValueShape}:
+                return False
+            if SH.path in reads and (container, SH.path, None) in shapes:
+                return False  # a property's values checked for their own values: two steps
+    # a property shape (the objects of sh:property) that has property shapes of its own reads two steps
+    return not any((shape, SH.property, None) in shapes for shape in shapes.objects(None, SH.property))
 
 
 def prepare(shapes: set[ox.Triple] | frozenset[ox.Triple], known: PreparedShapes | None = None) -> PreparedShapes:
@@ -129,14 +167,24 @@ def check_write(before: ox.Store, after: ox.Store, shapes: set[ox.Triple] | Prep
         return Verdict([], set(baseline), 0)
     if _ontology(before) != _ontology(after):
         return _full(new, shapes, baseline)
+    if any(t.predicate == SUBCLASS for t in changed):
+        return _full(new, shapes, baseline)
     seeds: set[ox.NamedNode | ox.BlankNode] = set()
+    typed: set[ox.NamedNode | ox.BlankNode] = set()
     for t in changed:
         seeds.add(t.subject)  # type: ignore[arg-type]  # (RDF-star subjects never reach a checked write)
         if isinstance(t.object, (ox.NamedNode, ox.BlankNode)):
             seeds.add(t.object)
-    vocabulary = {t.subject for t in _ontology(after) if isinstance(t.subject, (ox.NamedNode, ox.BlankNode))}
-    vocabulary.add(ox.NamedNode(rdflib.RDF.type))
-    focus = _nearby(seeds, old | new, vocabulary)
+        if t.predicate == TYPE:
+            typed.add(t.subject)  # type: ignore[arg-type]
+    focus: set[ox.NamedNode | ox.BlankNode]
+    if shapes.one_step:
+        focus = seeds | {t.subject for t in old | new
+                         if t.object in typed and isinstance(t.subject, (ox.NamedNode, ox.BlankNode))}
+    else:
+        vocabulary = {t.subject for t in _ontology(after) if isinstance(t.subject, (ox.NamedNode, ox.BlankNode))}
+        vocabulary.add(TYPE)
+        focus = _nearby(seeds, old | new, vocabulary)
     if len(focus) > MOST or not all(isinstance(n, ox.NamedNode) and n.value.lower().startswith(_PLAIN)
                                      for n in focus):
         return _full(new, shapes, baseline)
