@@ -119,8 +119,7 @@ def ledger_problems(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths) -> 
         return []
     facts = {t.subject.value for t in graphs[ns.FACTS_GRAPH] if isinstance(t.subject, ox.NamedNode)}
     result = check_coverage(paths.coverage_dir, paths.seeds_dir, facts, paths.root)
-    return [Problem(RULE, "", p.message + (f" [{p.focus}]" if p.focus else ""), file=p.file, line=p.line, check="coverage")
-            for p in result.problems]
+    return [Problem(RULE, p.focus, p.message, file=p.file, line=p.line, check="coverage") for p in result.problems]
 
 
 def owl_rl_problems(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths | None, found: list[Problem],

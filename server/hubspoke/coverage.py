@@ -7,13 +7,16 @@ collapsing runs of whitespace to one space; its anchor is the first ANCHOR_WORDS
 and its identity the SHA-256 of that text (UTF-8). The ledger of seed `<stem>.txt` is
 `<stem>.yaml`: one entry per distinct paragraph, each with `anchor`, `sha256` and either `facts` (the
 IRIs, `hsi:` compact or full, of the curated facts that cover it) or `excused` (a reason from
-EXCUSES) with a `note`. A paragraph repeated word for word inside one seed is one entry.
+EXCUSES) with a `note`. A paragraph repeated word for word inside one seed is one entry. An entry's
+`paragraph` number, where given, is for the reader only: inserting a paragraph shifts the numbers,
+while the digest and anchor are what the check compares.
 
 The ledger holds only a few words and a digest of each paragraph, never its text.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Iterable
@@ -86,6 +89,7 @@ class Entry:
     excused: str
     note: str
     line: int
+    valid: bool = True  # False when the entry itself is malformed: its paragraph then counts as missing
 
 
 @dataclass(frozen=True)
@@ -150,14 +154,16 @@ def _entries(data: object, where: str) -> tuple[list[Entry], list[CoverageProble
         facts = raw.get("facts") or []
         entry = Entry(str(raw.get("anchor", "")), raw["sha256"], tuple(str(f) for f in facts),
                       str(raw.get("excused") or ""), str(raw.get("note") or ""), line)
+        fault = ""
         if entry.facts and entry.excused:
-            problems.append(CoverageProblem(where, line, entry.anchor, "an entry is either covered (`facts`) or `excused`, not both"))
+            fault = "an entry is either covered (`facts`) or `excused`, not both"
         elif entry.excused and entry.excused not in EXCUSES:
-            problems.append(CoverageProblem(where, line, entry.anchor,
-                                            f"unknown excuse {entry.excused!r}; one of: {', '.join(sorted(EXCUSES))}"))
+            fault = f"unknown excuse {entry.excused!r}; one of: {', '.join(sorted(EXCUSES))}"
         elif entry.excused == "repeat" and not entry.note:
-            problems.append(CoverageProblem(where, line, entry.anchor, "a `repeat` names the paragraph it repeats in `note`"))
-        entries.append(entry)
+            fault = "a `repeat` names the paragraph it repeats in `note`"
+        if fault:
+            problems.append(CoverageProblem(where, line, entry.anchor, fault))
+        entries.append(dataclasses.replace(entry, valid=not fault))
     return entries, problems
 
 
@@ -195,6 +201,9 @@ def check_seed(seed: Path, ledger: Path | None, known_facts: set[str], shown: st
         if entry.anchor != paragraph.anchor:
             problems.append(CoverageProblem(shown, entry.line, entry.anchor,
                                             f"the anchor does not match paragraph {paragraph.number}, which begins {paragraph.anchor!r}"))
+        if not entry.valid:
+            status[entry.sha256] = "missing"
+            continue
         missing = [f for f in entry.facts if expand(f) not in known_facts]
         for fact in missing:
             problems.append(CoverageProblem(shown, entry.line, entry.anchor, f"the fact {fact} is not in the curated data"))
@@ -218,7 +227,7 @@ def check_seed(seed: Path, ledger: Path | None, known_facts: set[str], shown: st
             problems.append(CoverageProblem(shown, 0, p.anchor,
                                             f"paragraph {p.number} (line {p.line} of {seed.name}) is neither covered nor excused; "
                                             f"sha256 {p.sha256}"))
-    return coverage, problems
+    return coverage, sorted(problems, key=lambda p: (p.line == 0, p.line))
 
 
 def check_coverage(ledger_dir: Path, seeds_dir: Path, known_facts: Iterable[str], root: Path | None = None) -> CoverageResult:
