@@ -108,7 +108,18 @@ def validate(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths | None = No
         return problems + owl_rl_problems(graphs, None, problems, None)
     index = index_files(paths.root, turtle_files(paths.instances_dir), paths.identifiers_csv)
     problems = validate_all(graphs, paths.seeds_dir, index)
-    return problems + owl_rl_problems(graphs, paths, problems, index)
+    return problems + owl_rl_problems(graphs, paths, problems, index) + ledger_problems(graphs, paths)
+
+
+def ledger_problems(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths) -> list[Problem]:
+    """The coverage ledger's problems (hubspoke.coverage), for a project that keeps a ledger."""
+    from hubspoke.coverage import RULE, check_coverage
+
+    if not paths.coverage_dir.is_dir():
+        return []
+    facts = {t.subject.value for t in graphs[ns.FACTS_GRAPH] if isinstance(t.subject, ox.NamedNode)}
+    result = check_coverage(paths.coverage_dir, paths.seeds_dir, facts, paths.root)
+    return [Problem(RULE, p.focus, p.message, file=p.file, line=p.line, check="coverage") for p in result.problems]
 
 
 def owl_rl_problems(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths | None, found: list[Problem],

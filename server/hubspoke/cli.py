@@ -9,7 +9,7 @@ import sys
 import tempfile
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hubspoke import __version__
 from hubspoke.config import ProjectPaths
@@ -154,6 +154,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from hubspoke.validation import Problem, ValidationCannotRun
 
     paths = _paths(args)
+    graphs: dict[str, list[Any]] = {}
     try:
         graphs, _files = assemble(paths, project_version(paths.root))
         problems = validate(graphs, paths)
@@ -168,7 +169,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"error: validation could not run: {error}", file=sys.stderr)
         return EXIT_CANNOT_RUN
     sys.stdout.write(render(problems, args.format))
+    if graphs:
+        _print_coverage(paths, graphs)
     return EXIT_PROBLEMS if problems else EXIT_OK
+
+
+def _print_coverage(paths: ProjectPaths, graphs: dict[str, list[Any]]) -> None:
+    """The coverage ledger's figures per seed, on stderr so that the report on stdout stays parseable."""
+    from hubspoke import namespaces as ns
+    from hubspoke.coverage import check_coverage
+
+    if paths.coverage_dir.is_dir() and paths.seeds_dir.is_dir():
+        facts = {getattr(t.subject, "value", "") for t in graphs.get(ns.FACTS_GRAPH, [])}
+        print(check_coverage(paths.coverage_dir, paths.seeds_dir, facts, paths.root).summary(), file=sys.stderr)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -35,6 +35,10 @@ class ProjectPaths:
         return self.root / "instances"
 
     @property
+    def coverage_dir(self) -> Path:
+        return self.instances_dir / "coverage"
+
+    @property
     def shapes_dir(self) -> Path:
         return self.root / "shapes"
 

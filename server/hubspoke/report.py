@@ -15,7 +15,7 @@ from hubspoke.validation import Problem, compact
 FORMATS = ("text", "json", "turtle")
 HSH = rdflib.Namespace(ns.SHAPES)
 CHECK_NAMES = {"shacl": "shape", "sparql": "cross-fact rule", "owl": "OWL consistency", "quote": "quote check",
-               "syntax": "Turtle syntax"}
+               "syntax": "Turtle syntax", "coverage": "coverage ledger"}
 
 
 def as_text(problems: Sequence[Problem]) -> str:
