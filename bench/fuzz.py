@@ -50,6 +50,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_for_health(base: str, seconds: float = 120) -> None:
+    """Until the server at `base` answers /health (any request error means not yet)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(base + "/health", timeout=5).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{base} did not answer /health within {seconds:g} s")
+
+
 def random_query(rng: random.Random) -> str:
     words = ["SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "WHERE", "{", "}", "?s", "?p", "?o", "FILTER", "(", ")",
              "OPTIONAL", "UNION", "GRAPH", "BIND", "AS", "VALUES", "ORDER BY", "LIMIT", "1", "-1", "'x'", "\"y\"",
@@ -195,13 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         [sys.executable, "-m", "hubspoke.cli", "--root", str(ROOT), "serve", "--port", str(port), "--dataset",
          str(dataset), "--workers", "2", "--update-token", TOKEN, "--query-timeout", "3",
          "--memory-limit-mib", str(args.memory_limit_mib)], stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(base + "/health", timeout=5).ok:
-                break
-        except requests.RequestException:
-            time.sleep(0.2)
+    wait_for_health(base)
     expected = requests.post(base + "/sparql", data={"query": KNOWN}, timeout=30,
                              headers={"Accept": "application/sparql-results+json"}).json()
     peak = [pss_bytes(server.pid)]

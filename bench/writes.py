@@ -30,7 +30,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import requests
 
-from bench.fuzz import free_port
+from bench.fuzz import free_port, wait_for_health
 from hubspoke import namespaces as ns
 from hubspoke.store import EmbeddedStore
 from hubspoke.write_checks import check_write, checked_triples, full_problems, prepare, problem_key
@@ -61,13 +61,7 @@ def _served(dataset: Path, subjects: list[str]) -> dict[str, object]:
                                    str(port), "--dataset", str(dataset), "--workers", "2", "--update-token", TOKEN],
                                   stdout=log, stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
-                try:
-                    if requests.get(base + "/health", timeout=5).ok:
-                        break
-                except requests.RequestException:
-                    time.sleep(0.2)
+            wait_for_health(base)
             auth = {"Authorization": f"Bearer {TOKEN}"}
             seconds, statuses = [], []
             for i, subject in enumerate(subjects):
