@@ -20,7 +20,7 @@ from rdflib.namespace import RDF, SH
 from hubspoke import namespaces as ns
 from hubspoke.build import assemble, validate
 from hubspoke.config import ProjectPaths
-from hubspoke.consistency import quickxplain
+from hubspoke.validation.consistency import quickxplain
 from hubspoke.validation import Problem, compact
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -250,7 +250,7 @@ def test_real_files_validate_clean(project_root: Path, seeds_dir: Path) -> None:
 def test_quickxplain_with_the_real_hermit_names_each_inconsistency(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With the direct reading of clashes switched off, HermiT and the culprit search alone must find
     both inconsistencies of the owl-hidden fixture, each as the smallest set of facts that causes it."""
-    import hubspoke.consistency as consistency
+    import hubspoke.validation.consistency as consistency
     from hubspoke.build import assemble
 
     paths = make_project("owl-hidden", tmp_path)

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from hubspoke import namespaces as ns
 from hubspoke.config import ProjectPaths
 from hubspoke.loading import LoadedFile, load_folder, turtle_files
-from hubspoke.locate import SourceIndex, index_files
+from hubspoke.validation.locate import SourceIndex, index_files
 from hubspoke.rdf_bridge import to_oxigraph
 from hubspoke.validation import Problem, locate, validate_all
 
