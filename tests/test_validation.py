@@ -1,5 +1,7 @@
 """Validation as data: each folder in tests/validation/ holds curated files (instances/) beside the
-exact problems they must raise (expected.tsv: file:line, rule, focus and path, message); `clean` must
+exact problems they must raise (expected.tsv: file:line, rule, focus and path, message, and the other
+statements involved when there are several); files in a case's added/ folder are copied after the
+others were committed to git, as a curator's new, uncommitted work. `clean` must
 raise none. They run against the project's real ontology and shapes, with the shared facts of
 validation/common and the seed text of validation/seeds. The command line is tested as a subprocess."""
 
@@ -10,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -38,12 +41,27 @@ def make_project(case: str, tmp_path: Path) -> ProjectPaths:
         shutil.copy(source, root / "instances" / source.name)
     (root / "ontology").symlink_to(ROOT / "ontology")
     (root / "shapes").symlink_to(ROOT / "shapes")
+    added = CASES_DIR / case / "added"
+    if added.is_dir():  # files a curator adds after the last commit: the project becomes a git repository
+        commit_all(root)
+        later = time.time() + 60
+        for source in added.iterdir():
+            shutil.copy(source, root / "instances" / source.name)
+            os.utime(root / "instances" / source.name, (later, later))
     return ProjectPaths.at(root, build_dir=root / "build", seeds_dir=SEEDS)
+
+
+def commit_all(root: Path) -> None:
+    """A git repository at root with everything in it committed (the last good state)."""
+    git = ["git", "-C", str(root), "-c", "user.name=fixture", "-c", "user.email=fixture@example.org"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "the last good state"]):
+        subprocess.run([*git, *args], check=True, capture_output=True, timeout=60)
 
 
 def row(p: Problem) -> str:
     subject = compact(p.focus) + (f" {compact(p.path)}" if p.path else "")
-    return "\t".join((p.where, p.rule, subject, p.message))
+    also = ("also involved: " + ", ".join(p.related),) if p.related else ()
+    return "\t".join((p.where, p.rule, subject, p.message, *also))
 
 
 def expected_rows(case: str) -> list[str]:

@@ -15,9 +15,11 @@ import rdflib
 
 from hubspoke import namespaces as ns
 from hubspoke.rdf_bridge import to_rdflib
+from hubspoke.validation.blame import Recency, blame
 from hubspoke.validation.locate import SourceIndex
 from hubspoke.validation.problems import Problem, ValidationCannotRun
 from hubspoke.validation.shacl import validate_shacl
+from hubspoke.validation.vocabulary import knock_on, vocabulary, vocabulary_problems
 
 PROV = "http://www.w3.org/ns/prov#"
 
@@ -74,10 +76,19 @@ def attach_quotes(problems: list[Problem], data: rdflib.Graph) -> list[Problem]:
 
 
 def validate_all(
-    graphs: dict[str, list[ox.Triple]], seeds_dir: Path | None = None, index: SourceIndex | None = None
+    graphs: dict[str, list[ox.Triple]],
+    seeds_dir: Path | None = None,
+    index: SourceIndex | None = None,
+    external_terms: Path | None = None,
+    recency: Recency | None = None,
 ) -> list[Problem]:
     """Every check over the assembled graphs, problems located (when an index of the curated files is
-    given) and sorted. Without a seed folder the quote check is skipped; without an index, no file:line.
+    given) and sorted. Without a seed folder the quote check is skipped; without an index, no file:line;
+    without the table of external terms, no closed-vocabulary check; without the recency of the files
+    (git, mtimes), a problem with several statements names them in file order.
+
+    Terms that break the closed vocabulary come first, and the problems they cause on the same nodes
+    are held back (vocabulary.knock_on).
     """
     ontology, facts, links = graphs[ns.ONTOLOGY_GRAPH], graphs[ns.FACTS_GRAPH], graphs.get(ns.LINKS_GRAPH, [])
     data = to_rdflib([*ontology, *facts, *links])
@@ -91,11 +102,19 @@ def validate_all(
     problems = attach_quotes(problems, data)
     if index is not None:
         problems = [locate(p, index) for p in problems]
-    return sorted(set(problems), key=Problem.sort_key)
+        problems = [blame(p, index, recency or Recency()) for p in problems]
+    problems = sorted(set(problems), key=Problem.sort_key)
+    if external_terms is None:
+        return problems
+    vocab = vocabulary(ontology, external_terms)
+    typos = sorted(set(vocabulary_problems(facts, vocab, index)), key=Problem.sort_key)
+    return knock_on(problems, typos, vocab)
 
 
 def locate(problem: Problem, index: SourceIndex) -> Problem:
-    """The problem with the file and line of its statement, when the index knows them."""
+    """The problem with the file and line of its statement, when the index knows them (and it has none yet)."""
+    if problem.file:
+        return problem
     where = index.locate(problem.focus, problem.path, problem.value)
     if where is None:
         return problem

@@ -23,6 +23,7 @@ class Problem:
     quote: str = ""
     check: str = "shacl"  # which check found it: shacl, sparql, owl, quote, syntax
     shape: str = ""  # the IRI of the shape that found it, where there is one
+    related: tuple[str, ...] = ()  # file:line of the other statements involved, most likely wrong first
 
     @property
     def where(self) -> str:
@@ -33,7 +34,8 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.where}: " if self.where else ""
         detail = f" ({compact(self.path)} = {compact(self.value)})" if self.path else ""
-        return f"{where}{self.rule}: {compact(self.focus)}{detail}: {self.message}"
+        also = f" (also involved: {', '.join(self.related)})" if self.related else ""
+        return f"{where}{self.rule}: {compact(self.focus)}{detail}: {self.message}{also}"
 
     def sort_key(self) -> tuple[str, int, str, str, str, str, str]:
         return (self.file or "~", self.line, self.focus, self.rule, self.path, self.value, self.message)
