@@ -64,6 +64,7 @@ def read_external_terms(path: Path) -> tuple[set[str], set[str]]:
 def vocabulary(ontology: Iterable[ox.Triple], external_terms: Path) -> Vocabulary:
     """The ontology's declared terms plus the allowed external ones."""
     classes, properties = read_external_terms(external_terms)
+    properties.add(RDF_TYPE)  # part of the language: allowed even in a project without the table
     individuals: dict[str, set[str]] = {}
     ranges: dict[str, str] = {}
     for t in ontology:
