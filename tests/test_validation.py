@@ -223,6 +223,18 @@ def test_cli_violations_exit_1_in_every_format(tmp_path: Path) -> None:
     assert all(graph.value(r, SH.resultSeverity) == SH.Violation and graph.value(r, SH.resultMessage) for r in results)
 
 
+def test_cli_names_every_statement_of_a_problem_newest_first(tmp_path: Path) -> None:
+    """blame-dates: the date just added (uncommitted) is the problem's line, the committed one is also named."""
+    paths = make_project("blame-dates", tmp_path)
+    text = run_cli(paths)
+    assert text.returncode == 1
+    assert "instances/second-date.ttl:9: hsi:japan-australia-declaration-2007 hs:date" in text.stdout
+    assert "also involved: instances/japan-australia.ttl:12" in text.stdout
+    result = json.loads(run_cli(paths, "--format", "json").stdout)["results"][0]
+    assert (result["file"], result["line"], result["related"]) == ("instances/second-date.ttl", 9,
+                                                                   ["instances/japan-australia.ttl:12"])
+
+
 def test_cli_syntax_error_is_a_problem_with_its_line(tmp_path: Path) -> None:
     paths = make_project("clean", tmp_path)
     (paths.instances_dir / "broken.ttl").write_text("@prefix hsi: <https://w3id.org/hubspoke/id/> .\n\nhsi:x hsi:y hsi:z = .\nhsi:a hsi:b hsi:c .\n",

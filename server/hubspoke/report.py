@@ -27,7 +27,7 @@ def as_text(problems: Sequence[Problem]) -> str:
         lines.append(f"{where}: {subject}  [{p.rule}, {CHECK_NAMES.get(p.check, p.check)}]")
         lines.append(f"    {p.message}")
         if p.related:
-            lines.append(f"    also involved: {', '.join(p.related)} (the line above is the most likely wrong)")
+            lines.append(f"    also involved: {', '.join(p.related)} ({p.where} is named first as the most recent change)")
         if p.value:
             lines.append(f"    value: {compact(p.value)}")
         if p.quote:
