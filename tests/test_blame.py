@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hubspoke import namespaces as ns
 from hubspoke.validation import Problem
-from hubspoke.validation.blame import Recency, blame, changed_lines, recency
+from hubspoke.validation.blame import Recency, blame, changed_lines, merge_pairs, recency
 from hubspoke.validation.locate import index_files
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -66,3 +66,16 @@ def test_a_problem_with_one_statement_is_left_alone(tmp_path: Path) -> None:
     problem = Problem("hsh:AllianceShape hs:hasParty", ns.HSI + "x", "two parties", path=ns.HS + "hasParty",
                       file="instances/a.ttl", line=5)
     assert blame(problem, index, Recency()) == problem
+
+
+def test_a_duplicate_is_one_problem_at_the_copy_curated_last() -> None:
+    """The duplicate-event rule sees the pair from both sides; one problem stays, at the newer file."""
+    def duplicate(name: str, other: str, file: str) -> Problem:
+        return Problem("hsh:DuplicateEventRule", ns.HSI + name, f"It looks like hsi:{other} curated again",
+                       path=ns.HS + "date", file=file, line=9)
+
+    pair = [duplicate("malabar-2015", "exercise-malabar-2015", "instances/a.ttl"),
+            duplicate("exercise-malabar-2015", "malabar-2015", "instances/b.ttl")]
+    merged = merge_pairs(pair, Recency(mtimes={"instances/a.ttl": 1.0, "instances/b.ttl": 2.0}))
+    assert [(p.where, p.focus, p.related) for p in merged] == [
+        ("instances/b.ttl:9", ns.HSI + "exercise-malabar-2015", ("instances/a.ttl:9",))]

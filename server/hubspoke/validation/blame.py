@@ -105,3 +105,29 @@ def blame(problem: Problem, index: SourceIndex, recency: Recency) -> Problem:
     first = ordered[0]
     return dataclasses.replace(problem, file=first.file, line=first.line,
                                related=tuple(str(w) for w in ordered[1:]))
+
+
+# Rules that report a pair of nodes twice, once from each side, each naming the other in its message.
+PAIRED_RULES = frozenset({"hsh:DuplicateEventRule"})
+
+
+def merge_pairs(problems: list[Problem], recency: Recency) -> list[Problem]:
+    """One problem per pair of a paired rule, at the side most likely wrong (the newer one: the
+    duplicate of an event is the one curated last), the other side named in `related`."""
+    from hubspoke.validation.problems import compact
+
+    out: list[Problem] = []
+    merged: set[int] = set()
+    for i, p in enumerate(problems):
+        if i in merged:
+            continue
+        if p.rule in PAIRED_RULES and p.file:
+            j = next((j for j, q in enumerate(problems) if j > i and j not in merged and q.rule == p.rule and q.file
+                      and compact(q.focus) in p.message and compact(p.focus) in q.message), None)
+            if j is not None:
+                merged.add(j)
+                q = problems[j]
+                first, second = sorted((p, q), key=lambda x: recency.rank(Location(x.file, x.line)))
+                p = dataclasses.replace(first, related=(*first.related, second.where, *second.related))
+        out.append(p)
+    return out

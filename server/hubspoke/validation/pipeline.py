@@ -15,7 +15,7 @@ import rdflib
 
 from hubspoke import namespaces as ns
 from hubspoke.rdf_bridge import to_rdflib
-from hubspoke.validation.blame import Recency, blame
+from hubspoke.validation.blame import Recency, blame, merge_pairs
 from hubspoke.validation.locate import SourceIndex
 from hubspoke.validation.problems import Problem, ValidationCannotRun
 from hubspoke.validation.shacl import validate_shacl
@@ -103,6 +103,7 @@ def validate_all(
     if index is not None:
         problems = [locate(p, index) for p in problems]
         problems = [blame(p, index, recency or Recency()) for p in problems]
+        problems = merge_pairs(sorted(set(problems), key=Problem.sort_key), recency or Recency())
     problems = sorted(set(problems), key=Problem.sort_key)
     if external_terms is None:
         return problems
