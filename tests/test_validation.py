@@ -105,6 +105,7 @@ def test_every_shape_and_rule_has_a_broken_fixture() -> None:
     assert wanted - raised_shapes == set()
     assert {"owl:disjointWith", "owl:IrreflexiveProperty", "owl:AsymmetricProperty", "owl:FunctionalProperty",
             "rdfs:range", "quote-check"} <= raised
+    assert {f"closed-vocabulary:{kind}" for kind in ("class", "property", "term", "instance", "untyped")} <= raised
 
 
 def test_every_class_is_checked_by_a_shape() -> None:

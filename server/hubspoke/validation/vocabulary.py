@@ -151,7 +151,7 @@ def vocabulary_problems(facts: Sequence[ox.Triple], vocab: Vocabulary, index: So
         elif o.startswith(ns.HS) and o not in {*vocab.individuals, *vocab.classes, *vocab.properties}:
             report(t, "closed-vocabulary:term", o, o,
                    f"{compact(o)} is not declared in the ontology."
-                   f"{did_you_mean(o, vocab.values_of_range(p) or vocab.individuals)} "
+                   f"{did_you_mean(o, vocab.values_of_range(p) or {*vocab.individuals, *vocab.properties})} "
                    f"{compact(p)} takes one of the values the ontology declares"
                    + (f": {', '.join(sorted(compact(v) for v in vocab.values_of_range(p)))}."
                       if vocab.values_of_range(p) else "."))
