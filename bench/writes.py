@@ -33,7 +33,7 @@ import requests
 from bench.fuzz import free_port, wait_for_health
 from hubspoke import namespaces as ns
 from hubspoke.store import EmbeddedStore
-from hubspoke.write_checks import check_write, checked_triples, full_problems, prepare, problem_key
+from hubspoke.validation.write_checks import check_write, checked_triples, full_problems, prepare, problem_key
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results"

@@ -1,4 +1,4 @@
-"""The whole-graph SHACL-SPARQL rules run by pyoxigraph (hubspoke/shacl_sparql.py) report exactly what
+"""The whole-graph SHACL-SPARQL rules run by pyoxigraph (hubspoke/sparql_rules.py) report exactly what
 pyshacl reports when it runs them itself: same problems, same messages, on every validation fixture
 (each breaks a shape or rule on purpose) and on the real curated files."""
 
@@ -11,7 +11,7 @@ import rdflib
 from rdflib.namespace import SH
 
 from hubspoke import namespaces as ns
-from hubspoke import shacl_sparql
+from hubspoke.validation import sparql_rules
 from hubspoke.build import assemble
 from hubspoke.config import ProjectPaths
 from hubspoke.rdf_bridge import to_rdflib
@@ -43,7 +43,7 @@ def test_the_real_shapes_have_whole_graph_rules_and_they_all_move() -> None:
     shapes = rdflib.Graph()
     for path in sorted((ROOT / "shapes").glob("*.ttl")):
         shapes.parse(path, format="turtle")
-    rest, rules = shacl_sparql.split(shapes)
+    rest, rules = sparql_rules.split(shapes)
     targeted = {s for s in shapes.subjects(SH.targetNode, None) if (s, SH.sparql, None) in shapes}
     assert targeted and {r.shape for r in rules} == targeted  # else the speed-up silently shrinks
     assert not any((s, None, None) in rest for s in targeted)
@@ -57,6 +57,6 @@ def test_a_rule_with_more_than_a_select_stays_with_pyshacl() -> None:
         ex:Warning a sh:NodeShape ; sh:targetNode ex:T ; sh:severity sh:Warning ;
             sh:sparql [ sh:select "SELECT $this ?value WHERE { ?value ex:p 2 }" ] .
     """)
-    rest, rules = shacl_sparql.split(shapes)
+    rest, rules = sparql_rules.split(shapes)
     assert [str(r.shape) for r in rules] == ["http://example.org/Plain"]
     assert (rdflib.URIRef("http://example.org/Warning"), SH.severity, SH.Warning) in rest

@@ -1,5 +1,7 @@
 """Validation as data: each folder in tests/validation/ holds curated files (instances/) beside the
-exact problems they must raise (expected.tsv: file:line, rule, focus and path, message); `clean` must
+exact problems they must raise (expected.tsv: file:line, rule, focus and path, message, and the other
+statements involved when there are several); files in a case's added/ folder are copied after the
+others were committed to git, as a curator's new, uncommitted work. `clean` must
 raise none. They run against the project's real ontology and shapes, with the shared facts of
 validation/common and the seed text of validation/seeds. The command line is tested as a subprocess."""
 
@@ -10,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -20,7 +23,7 @@ from rdflib.namespace import RDF, SH
 from hubspoke import namespaces as ns
 from hubspoke.build import assemble, validate
 from hubspoke.config import ProjectPaths
-from hubspoke.consistency import quickxplain
+from hubspoke.validation.consistency import quickxplain
 from hubspoke.validation import Problem, compact
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,12 +41,27 @@ def make_project(case: str, tmp_path: Path) -> ProjectPaths:
         shutil.copy(source, root / "instances" / source.name)
     (root / "ontology").symlink_to(ROOT / "ontology")
     (root / "shapes").symlink_to(ROOT / "shapes")
+    added = CASES_DIR / case / "added"
+    if added.is_dir():  # files a curator adds after the last commit: the project becomes a git repository
+        commit_all(root)
+        later = time.time() + 60
+        for source in added.iterdir():
+            shutil.copy(source, root / "instances" / source.name)
+            os.utime(root / "instances" / source.name, (later, later))
     return ProjectPaths.at(root, build_dir=root / "build", seeds_dir=SEEDS)
+
+
+def commit_all(root: Path) -> None:
+    """A git repository at root with everything in it committed (the last good state)."""
+    git = ["git", "-C", str(root), "-c", "user.name=fixture", "-c", "user.email=fixture@example.org"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "the last good state"]):
+        subprocess.run([*git, *args], check=True, capture_output=True, timeout=60)
 
 
 def row(p: Problem) -> str:
     subject = compact(p.focus) + (f" {compact(p.path)}" if p.path else "")
-    return "\t".join((p.where, p.rule, subject, p.message))
+    also = ("also involved: " + ", ".join(p.related),) if p.related else ()
+    return "\t".join((p.where, p.rule, subject, p.message, *also))
 
 
 def expected_rows(case: str) -> list[str]:
@@ -87,6 +105,7 @@ def test_every_shape_and_rule_has_a_broken_fixture() -> None:
     assert wanted - raised_shapes == set()
     assert {"owl:disjointWith", "owl:IrreflexiveProperty", "owl:AsymmetricProperty", "owl:FunctionalProperty",
             "rdfs:range", "quote-check"} <= raised
+    assert {f"closed-vocabulary:{kind}" for kind in ("class", "property", "term", "instance", "untyped")} <= raised
 
 
 def test_every_class_is_checked_by_a_shape() -> None:
@@ -205,6 +224,18 @@ def test_cli_violations_exit_1_in_every_format(tmp_path: Path) -> None:
     assert all(graph.value(r, SH.resultSeverity) == SH.Violation and graph.value(r, SH.resultMessage) for r in results)
 
 
+def test_cli_names_every_statement_of_a_problem_newest_first(tmp_path: Path) -> None:
+    """blame-dates: the date just added (uncommitted) is the problem's line, the committed one is also named."""
+    paths = make_project("blame-dates", tmp_path)
+    text = run_cli(paths)
+    assert text.returncode == 1
+    assert "instances/second-date.ttl:9: hsi:japan-australia-declaration-2007 hs:date" in text.stdout
+    assert "also involved: instances/japan-australia.ttl:12" in text.stdout
+    result = json.loads(run_cli(paths, "--format", "json").stdout)["results"][0]
+    assert (result["file"], result["line"], result["related"]) == ("instances/second-date.ttl", 9,
+                                                                   ["instances/japan-australia.ttl:12"])
+
+
 def test_cli_syntax_error_is_a_problem_with_its_line(tmp_path: Path) -> None:
     paths = make_project("clean", tmp_path)
     (paths.instances_dir / "broken.ttl").write_text("@prefix hsi: <https://w3id.org/hubspoke/id/> .\n\nhsi:x hsi:y hsi:z = .\nhsi:a hsi:b hsi:c .\n",
@@ -250,7 +281,7 @@ def test_real_files_validate_clean(project_root: Path, seeds_dir: Path) -> None:
 def test_quickxplain_with_the_real_hermit_names_each_inconsistency(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With the direct reading of clashes switched off, HermiT and the culprit search alone must find
     both inconsistencies of the owl-hidden fixture, each as the smallest set of facts that causes it."""
-    import hubspoke.consistency as consistency
+    import hubspoke.validation.consistency as consistency
     from hubspoke.build import assemble
 
     paths = make_project("owl-hidden", tmp_path)

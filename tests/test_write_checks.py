@@ -1,4 +1,4 @@
-"""A write is checked only on the nodes it can affect (hubspoke/write_checks.py): its verdict - the
+"""A write is checked only on the nodes it can affect (hubspoke/validation/write_checks.py): its verdict - the
 problems it brings and the problems the data has afterwards - must be the verdict of a full run of the
 shapes. Random writes to the real built graph, of the kinds curators and clients make: a statement
 removed, a value replaced by a wrong one, a type changed, a new fact with parts missing."""
@@ -14,7 +14,7 @@ from hubspoke import namespaces as ns
 from hubspoke.build import BuildReport
 from hubspoke.config import ProjectPaths
 from hubspoke.store import EmbeddedStore
-from hubspoke.write_checks import (PreparedShapes, check_write, checked_triples, full_problems, prepare,
+from hubspoke.validation.write_checks import (PreparedShapes, check_write, checked_triples, full_problems, prepare,
                                    problem_key)
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from hubspoke import namespaces as ns
 from hubspoke.config import ProjectPaths
 from hubspoke.loading import LoadedFile, load_folder, turtle_files
-from hubspoke.locate import SourceIndex, index_files
+from hubspoke.validation.locate import SourceIndex, index_files
 from hubspoke.rdf_bridge import to_oxigraph
 from hubspoke.validation import Problem, locate, validate_all
 
@@ -106,8 +106,12 @@ def validate(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths | None = No
     if paths is None:
         problems = validate_all(graphs)
         return problems + owl_rl_problems(graphs, None, problems, None)
-    index = index_files(paths.root, turtle_files(paths.instances_dir), paths.identifiers_csv)
-    problems = validate_all(graphs, paths.seeds_dir, index)
+    from hubspoke.validation.blame import recency
+
+    curated = turtle_files(paths.instances_dir)
+    index = index_files(paths.root, curated, paths.identifiers_csv)
+    problems = validate_all(graphs, paths.seeds_dir, index, paths.external_terms,
+                            recency(paths.root, [*curated, paths.identifiers_csv]))
     return problems + owl_rl_problems(graphs, paths, problems, index) + ledger_problems(graphs, paths)
 
 

@@ -131,7 +131,7 @@ def cmd_link_check(args: argparse.Namespace) -> int:
     from hubspoke.linking.check import check, curated
     from hubspoke.linking.snapshots import SnapshotError, load
     from hubspoke.loading import CuratedFileError, turtle_files
-    from hubspoke.locate import index_files
+    from hubspoke.validation.locate import index_files
     from hubspoke.report import render
 
     paths = _paths(args)

@@ -31,6 +31,11 @@ class ProjectPaths:
         return self.root / "ontology" / "rules"
 
     @property
+    def external_terms(self) -> Path:
+        """The terms of other vocabularies curated facts may use (the closed vocabulary)."""
+        return self.ontology_dir / "external-terms.csv"
+
+    @property
     def instances_dir(self) -> Path:
         return self.root / "instances"
 

@@ -32,7 +32,7 @@ COLUMNS = REQUIRED[:4] + OPTIONAL + REQUIRED[4:]
 IDENTIFIER_COLUMNS = ("wikidata", "iso3166_alpha2", "iso3166_alpha3", "cow_code", "geonames")
 STATUSES = ("reviewed", "uncertain")
 
-# What each identifier column becomes: (predicate, kind). Shared with locate.py for file:line.
+# What each identifier column becomes: (predicate, kind). Shared with validation/locate.py for file:line.
 PREDICATES: dict[str, str] = {
     "wikidata": str(SKOS.exactMatch),
     "geonames": str(SKOS.exactMatch),

@@ -15,7 +15,7 @@ from hubspoke.validation import Problem, compact
 FORMATS = ("text", "json", "turtle")
 HSH = rdflib.Namespace(ns.SHAPES)
 CHECK_NAMES = {"shacl": "shape", "sparql": "cross-fact rule", "owl": "OWL consistency", "quote": "quote check",
-               "syntax": "Turtle syntax", "coverage": "coverage ledger"}
+               "syntax": "Turtle syntax", "vocabulary": "closed vocabulary", "coverage": "coverage ledger"}
 
 
 def as_text(problems: Sequence[Problem]) -> str:
@@ -26,6 +26,8 @@ def as_text(problems: Sequence[Problem]) -> str:
         subject = compact(p.focus) + (f" {compact(p.path)}" if p.path else "")
         lines.append(f"{where}: {subject}  [{p.rule}, {CHECK_NAMES.get(p.check, p.check)}]")
         lines.append(f"    {p.message}")
+        if p.related:
+            lines.append(f"    also involved: {', '.join(p.related)} ({p.where} is named first as the most recent change)")
         if p.value:
             lines.append(f"    value: {compact(p.value)}")
         if p.quote:
@@ -39,7 +41,7 @@ def as_json(problems: Sequence[Problem]) -> str:
     results = [
         {"file": p.file, "line": p.line or None, "rule": p.rule, "check": p.check, "focus": p.focus,
          "path": p.path or None, "value": p.value or None, "message": p.message, "quote": p.quote or None,
-         "shape": p.shape or None}
+         "shape": p.shape or None, "related": list(p.related)}
         for p in problems
     ]
     return json.dumps({"conforms": not problems, "count": len(problems), "results": results}, indent=2) + "\n"
@@ -79,6 +81,8 @@ def as_graph(problems: Sequence[Problem]) -> rdflib.Graph:
             graph.add((result, HSH.line, rdflib.Literal(p.line, datatype=XSD.integer)))
         if p.quote:
             graph.add((result, HSH.quote, rdflib.Literal(p.quote)))
+        for where in p.related:
+            graph.add((result, HSH.alsoInvolved, rdflib.Literal(where)))
     return graph
 
 

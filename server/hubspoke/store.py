@@ -17,7 +17,7 @@ from hubspoke import namespaces as ns
 from hubspoke.validation import Problem
 
 if TYPE_CHECKING:
-    from hubspoke.write_checks import PreparedShapes
+    from hubspoke.validation.write_checks import PreparedShapes
 
 ResultKind = Literal["solutions", "boolean", "graph"]
 GraphName = str | None  # a named graph's IRI, or None for the default graph
@@ -263,7 +263,7 @@ class EmbeddedStore:
             # Only problems the write brings count: data loaded from elsewhere may already break a shape
             # (pyoxigraph, for one, stores xsd:positiveInteger and other integer sub-types as xsd:integer).
             # Only the nodes the write can affect are re-checked (write_checks.py).
-            from hubspoke.write_checks import check_write
+            from hubspoke.validation.write_checks import check_write
 
             verdict = check_write(self._store, candidate, self._shapes(shapes_before),
                                   self.shape_problem_keys(shapes_before))
@@ -276,7 +276,7 @@ class EmbeddedStore:
         self._baseline = (self.state_key(), baseline) if shapes_before else None
 
     def _shapes(self, shapes: set[ox.Triple]) -> PreparedShapes:
-        from hubspoke.write_checks import prepare
+        from hubspoke.validation.write_checks import prepare
 
         self._prepared = prepare(shapes, self._prepared)
         return self._prepared
@@ -298,7 +298,7 @@ class EmbeddedStore:
         if self._baseline is not None and self._baseline[0] == self.state_key():
             return self._baseline[1]
         shapes = shapes if shapes is not None else _graph_set(self._store, ns.SHAPES_GRAPH)
-        from hubspoke.write_checks import checked_triples, full_problems, problem_key
+        from hubspoke.validation.write_checks import checked_triples, full_problems, problem_key
 
         keys = ({problem_key(p) for p in full_problems(checked_triples(self._store), self._shapes(shapes))}
                 if shapes else set())

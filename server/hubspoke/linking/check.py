@@ -25,7 +25,7 @@ import pyoxigraph as ox
 from hubspoke import namespaces as ns
 from hubspoke.identifiers import read_table
 from hubspoke.linking.snapshots import Snapshot
-from hubspoke.locate import SourceIndex
+from hubspoke.validation.locate import SourceIndex
 from hubspoke.validation import Problem, compact
 
 HS = ns.HS

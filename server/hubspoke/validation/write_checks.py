@@ -27,8 +27,9 @@ import rdflib.collection
 from rdflib.namespace import SH
 
 from hubspoke import namespaces as ns
-from hubspoke import shacl_sparql
-from hubspoke.validation import Problem, compact, validate_shacl
+from hubspoke.validation import sparql_rules
+from hubspoke.validation.problems import Problem, compact
+from hubspoke.validation.shacl import validate_shacl
 
 Key = tuple[str, ...]
 HOPS = 3  # path steps a shape reads from its focus node, with a margin (the longest in shapes/ is 2)
@@ -62,12 +63,12 @@ def _ontology(store: ox.Store) -> set[ox.Triple]:
 
 @dataclass(frozen=True)
 class PreparedShapes:
-    """The shapes as pyshacl and shacl_sparql take them, made once per set of shapes."""
+    """The shapes as pyshacl and sparql_rules take them, made once per set of shapes."""
 
     triples: frozenset[ox.Triple]
     graph: rdflib.Graph
     rest: rdflib.Graph
-    rules: list[shacl_sparql.WholeGraphRule]
+    rules: list[sparql_rules.WholeGraphRule]
 
     @property
     def rule_names(self) -> set[str]:
@@ -111,7 +112,7 @@ def prepare(shapes: set[ox.Triple] | frozenset[ox.Triple], known: PreparedShapes
     from hubspoke.rdf_bridge import to_rdflib
 
     graph = to_rdflib(list(shapes))
-    rest, rules = shacl_sparql.split(graph)
+    rest, rules = sparql_rules.split(graph)
     return PreparedShapes(frozenset(shapes), graph, rest, rules)
 
 
