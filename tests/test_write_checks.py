@@ -85,7 +85,9 @@ def test_a_write_is_judged_as_a_full_run_would(built: tuple[ProjectPaths, BuildR
         assert verdict.keys == full, what
         assert {problem_key(p) for p in verdict.new} == full - baseline, what
         focused += verdict.focus_nodes >= 0
-    assert focused >= 4  # most writes took the focused path: the test compares it, not the full run with itself
+    # Most writes took the focused path (near the hubs, 3 steps reach most of the graph and the walk gives
+    # up): the test compares the focused verdict with the full one, not the full run with itself.
+    assert focused >= (4 if one_step else 2)
 
 
 def test_a_change_to_the_ontology_runs_the_whole_check(built: tuple[ProjectPaths, BuildReport]) -> None:
