@@ -368,6 +368,17 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=("text", "json", "turtle"), default="text")
     c.set_defaults(func=cmd_link_check)
 
+    from hubspoke.curation import commands as curation  # the curators' subcommands (CURATING.md)
+
+    n = sub.add_parser("new", help="print a skeleton for a new curated fact")
+    ns_ = n.add_subparsers(dest="what", required=True)
+    f = ns_.add_parser("fact", help="a Turtle skeleton of one kind, its quotation taken from the seed by a few words")
+    f.add_argument("--kind", required=True, help="alliance, partnership, agreement, dialogue, meeting, exercise, operation, cooperation")
+    f.add_argument("--source", required=True, help="the seed document: 001, source-001 or hsi:source-001")
+    f.add_argument("--quote", required=True, metavar="WORDS", help="a few words of the passage to quote, as the seed has them")
+    f.add_argument("--id", help="the new fact's name (hsi:japan-x-partnership); default a TODO placeholder")
+    f.set_defaults(func=curation.cmd_new_fact)
+
     x = sub.add_parser("export", help="exports of the built graph for other tools")
     xs = x.add_subparsers(dest="what", required=True)
     d = xs.add_parser("dyad-years", help="one CSV row per pair of states, year and tie, keyed by COW and ISO codes")
