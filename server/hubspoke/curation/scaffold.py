@@ -78,8 +78,8 @@ def source_seed(facts: list[ox.Triple], source: str) -> tuple[str, str]:
     wanted = source.removeprefix("hsi:").removeprefix(HSI)
     wanted = wanted if wanted.startswith("source-") else f"source-{wanted}"
     for t in facts:
-        if t.subject.value == HSI + wanted and t.predicate.value == SEED_FILE_NAME and isinstance(t.object, ox.Literal):
-            return t.subject.value, t.object.value
+        if _iri(t.subject) == HSI + wanted and t.predicate.value == SEED_FILE_NAME and isinstance(t.object, ox.Literal):
+            return HSI + wanted, t.object.value
     raise ScaffoldError(f"no source hsi:{wanted} with a seed file (hs:seedFileName) in instances/sources.ttl; "
                         "quotes come only from seed documents")
 
@@ -135,7 +135,7 @@ def existing_quotation(facts: list[ox.Triple], quote: str) -> str | None:
     """The IRI of a curated quotation with this very text, to reuse rather than repeat."""
     for t in facts:
         if t.predicate.value == PROV_VALUE and isinstance(t.object, ox.Literal) and normalise(t.object.value) == normalise(quote):
-            return t.subject.value
+            return _iri(t.subject) or None
     return None
 
 
@@ -150,7 +150,7 @@ def skeleton(kind_name: str, facts: list[ox.Triple], seeds_dir: Path, source: st
     if not seed_path.is_file():
         raise ScaffoldError(f"the seed file {seed_path} is missing")
     passage = choose_passage(seed_path.read_text(encoding="utf-8"), words)
-    subjects = {t.subject.value for t in facts}
+    subjects = {_iri(t.subject) for t in facts}
     reused = existing_quotation(facts, passage.quote)
     source_tag = source_iri.removeprefix(HSI + "source-")
     quotation = reused or _fresh(f"{HSI}q-{source_tag}-{_slug(words)}", subjects)
@@ -171,6 +171,10 @@ def skeleton(kind_name: str, facts: list[ox.Triple], seeds_dir: Path, source: st
                 f"    prov:value {_literal(passage.quote)} ;",
                 f"    prov:wasQuotedFrom hsi:{_local(source_iri)} ."]
     return "\n".join(out) + "\n", passage
+
+
+def _iri(term: ox.NamedNode | ox.BlankNode | ox.Triple) -> str:
+    return term.value if isinstance(term, ox.NamedNode) else ""
 
 
 def _local(iri: str) -> str:
