@@ -148,6 +148,10 @@ def cmd_link_check(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    if getattr(args, "watch", False):
+        from hubspoke.curation.commands import cmd_validate_watch
+
+        return cmd_validate_watch(args)
     from hubspoke.build import assemble, validate
     from hubspoke.loading import CuratedFileError
     from hubspoke.report import render
@@ -300,6 +304,13 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check the curated files and report every problem")
     v.add_argument("--format", choices=("text", "json", "turtle"), default="text",
                    help="text for people, json for programs, turtle for a SHACL sh:ValidationReport")
+    v.add_argument("--watch", action="store_true",
+                   help="check again on every save: the shapes of the edited facts first, then the full check")
+    v.add_argument("--owl", action="store_true",
+                   help="with --watch: run the full check (cross-fact rules, OWL, quotes) even when the shapes fail")
+    v.add_argument("--shapes-only", action="store_true", help="with --watch: never run the full check")
+    v.add_argument("--interval", type=float, default=0.25, metavar="SECONDS",
+                   help="with --watch: how often to look for saved files (default 0.25)")
     v.set_defaults(func=cmd_validate)
 
     s = sub.add_parser("serve", help="serve the dataset over the SPARQL protocol with gunicorn")

@@ -28,3 +28,20 @@ def cmd_new_fact(args: argparse.Namespace) -> int:
         print(f"note: {passage.also_matched} more sentence(s) of the seed contain these words; the first is quoted "
               "(add words to choose another)", file=sys.stderr)
     return EXIT_OK
+
+
+def cmd_validate_watch(args: argparse.Namespace) -> int:
+    """`hubspoke validate --watch`: check now, then again after every save, until Ctrl-C."""
+    from hubspoke.cli import project_version
+    from hubspoke.curation.watch import FULL_ALWAYS, FULL_NEVER, FULL_WHEN_CLEAN, Watcher, watch
+
+    if args.format != "text":
+        print("error: --watch prints text for people; use `hubspoke validate --format` once for programs", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    paths = ProjectPaths.at(Path(args.root))
+    full = FULL_ALWAYS if args.owl else FULL_NEVER if args.shapes_only else FULL_WHEN_CLEAN
+    try:
+        watch(Watcher(paths, project_version(paths.root), full), sys.stdout, interval=args.interval)
+    except KeyboardInterrupt:
+        print("stopped watching", file=sys.stderr)
+    return EXIT_OK
