@@ -183,6 +183,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from hubspoke.web import AppConfig, create_app
 
     paths = _paths(args)
+    reloading = None
+    if args.reload:  # local use: build now, then rebuild and swap on every change (curation/reload.py)
+        from hubspoke.curation.commands import prepare_reload
+
+        reloading = prepare_reload(args, paths, project_version(paths.root))
+        if reloading is None:
+            return EXIT_CANNOT_RUN
     dataset = Path(args.dataset) if args.dataset else paths.dataset_file
     if not dataset.exists():
         hint = "" if args.dataset else "; run `hubspoke build` first"
@@ -223,15 +230,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
         def factory() -> Flask:
             store = SharedStore(working, timeout, limits) if working else EmbeddedStore.from_file(dataset)
             return create_app(AppConfig(
+                build_id=reloading.loaded(dataset) if reloading else "",
+                reload_status=reloading.status if reloading else None,
                 store=store, version=version, update_token=token, max_body_bytes=args.max_body_bytes,
                 query_timeout=timeout, row_cap=args.row_cap, byte_cap=args.byte_cap, memory_limit=memory,
                 query_slots=args.query_slots, per_client=args.per_client,
                 service_allow=tuple(args.service_allow), cors_origins=tuple(args.cors_origin)))
 
         print(f"hubspoke {version} serving {dataset} on http://{args.host}:{args.port}/ (SPARQL: /sparql)", flush=True)
+        if reloading:
+            reloading.start(master)
         serve(factory, args.host, args.port, args.workers, request_timeout=timeout)
     finally:
         if os.getpid() == master:
+            if reloading:
+                reloading.stop()
             shutil.rmtree(state, ignore_errors=True)
     return EXIT_OK
 
@@ -340,6 +353,9 @@ def parser() -> argparse.ArgumentParser:
                    help="leave out the imported graph (facts from open-data snapshots) of a dataset built with --imported")
     s.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
                    help="an origin allowed by CORS, or '*' (repeatable; default: none)")
+    s.add_argument("--reload", action="store_true",
+                   help="for local use: build now, then rebuild on every saved change and swap in each good build "
+                        "(the last good one stays served when an edit fails; /health says which)")
     s.set_defaults(func=cmd_serve)
 
     q = sub.add_parser("query", help="run a SPARQL query against hubspoke or any SPARQL endpoint")
