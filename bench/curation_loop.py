@@ -143,7 +143,7 @@ def make_noop() -> float | None:
         return None
     started = time.monotonic()
     done = subprocess.run(["make", "-s", "-C", str(ROOT), "install"], capture_output=True, text=True, check=False)
-    return round(time.monotonic() - started, 3) if done.returncode == 0 and "pip" not in done.stdout else None
+    return round(time.monotonic() - started, 3) if done.returncode == 0 and "pip install" not in done.stdout else None
 
 
 def java_version() -> str:
