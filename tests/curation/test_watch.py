@@ -104,3 +104,25 @@ def test_the_command_line_watch_prints_the_problem_after_a_save(project: Path, s
         process.wait(timeout=30)
         if process.stdout:
             process.stdout.close()
+
+
+def test_in_the_background_a_save_stops_the_full_check_and_the_next_verdict_comes_after_it(
+        project: Path, seeds_dir: Path) -> None:
+    paths = ProjectPaths.at(project, seeds_dir=seeds_dir)
+    watcher = Watcher(paths, project_version(project), full=FULL_WHEN_CLEAN, background=True)
+    try:
+        first = watcher.check(first=True)
+        assert first is not None and first.shapes == [] and first.full is None and watcher.running()
+        facts = project / "instances" / "japan-australia.ttl"
+        edit(facts, ALLIANCE, BROKEN)  # saved while the full check runs
+        broken = watcher.check()
+        assert broken is not None and not watcher.running()  # stopped: shape problems, no full check
+        assert any(p.rule == "hsh:AllianceShape hs:hasParty" for p in broken.problems)
+        assert watcher.finished() is None  # the stopped check gives no verdict
+        edit(facts, BROKEN, ALLIANCE)
+        fixed = watcher.check()
+        assert fixed is not None and fixed.shapes == [] and watcher.running()
+        done = watcher.finished(wait=300)
+        assert done is fixed and done.full == [] and done.clean
+    finally:
+        watcher.cancel()

@@ -43,7 +43,7 @@ def cmd_validate_watch(args: argparse.Namespace) -> int:
     paths = ProjectPaths.at(Path(args.root))
     full = FULL_ALWAYS if args.owl else FULL_NEVER if args.shapes_only else FULL_WHEN_CLEAN
     try:
-        watch(Watcher(paths, project_version(paths.root), full), sys.stdout, interval=args.interval)
+        watch(Watcher(paths, project_version(paths.root), full, background=True), sys.stdout, interval=args.interval)
     except KeyboardInterrupt:
         print("stopped watching", file=sys.stderr)
     return EXIT_OK

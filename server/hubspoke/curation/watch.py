@@ -4,12 +4,20 @@ Each round: re-parse the changed files only (the rest stay parsed), run the node
 the edit touched (hubspoke.curation.focused), print that; then, when the shapes are clean (or always,
 with --owl), the full check `hubspoke build` runs — cross-fact rules, OWL consistency with HermiT,
 quotes — through `hubspoke.build.validate`, so the loop ends on the build's own verdict.
+
+The full check takes seconds, so the watch runs it in a child process and keeps polling: a save
+while it runs stops it (its verdict would be about files that changed since) and the new round's
+shape problems are on screen as fast as ever.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 import time
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TextIO
@@ -58,9 +66,11 @@ def syntax_problem(error: CuratedFileError, paths: ProjectPaths) -> Problem:
 class Watcher:
     """The state kept between rounds: the parsed files, the rdflib graphs pyshacl reads, the line index."""
 
-    def __init__(self, paths: ProjectPaths, version: str, full: str = FULL_WHEN_CLEAN) -> None:
+    def __init__(self, paths: ProjectPaths, version: str, full: str = FULL_WHEN_CLEAN, background: bool = False) -> None:
         self.paths = paths
         self.full = full
+        self.background = background  # the full check in a child process that a new save stops
+        self._running: tuple[multiprocessing.process.BaseProcess, Connection, Round, float] | None = None
         self.workspace = Workspace(paths, version)
         self._data: rdflib.Graph | None = None
         self._shapes: rdflib.Graph | None = None
@@ -84,10 +94,12 @@ class Watcher:
             self._data += graph_of(change.added)
 
     def check(self, first: bool = False) -> Round | None:
-        """One poll: None when nothing changed (and this is not the first round), else the round's result."""
+        """One poll: None when nothing changed (and this is not the first round), else the round's result
+        (in the background mode without the full check's, which `finished()` gives later)."""
         change = self.workspace.refresh()
         if not change and not first:
             return None
+        self.cancel()  # a full check still running is about files that have changed since
         found = Round(files=[str(p.relative_to(self.paths.root)) if p.is_relative_to(self.paths.root) else str(p)
                              for p in change.files])
         found.syntax = [syntax_problem(e, self.paths) for e in change.errors]
@@ -117,14 +129,55 @@ class Watcher:
         return found
 
     def _full(self, found: Round, graphs: dict[str, list[ox.Triple]]) -> None:
-        from hubspoke.build import validate
-
+        if self.background:
+            receive, send = multiprocessing.Pipe(duplex=False)
+            # fork: the graphs are the child's without pickling; nothing else runs in this process then
+            child = multiprocessing.get_context("fork").Process(target=_full_child, args=(graphs, self.paths, send),
+                                                                 daemon=True)
+            child.start()
+            send.close()
+            self._running = (child, receive, found, time.perf_counter())
+            return
         started = time.perf_counter()
-        try:
-            found.full = validate(graphs, self.paths)
-        except Exception as error:  # no Java, no seeds, a malformed rule: the data is neither good nor bad
-            found.cannot_run = str(error)
+        found.full, found.cannot_run = _full_check(graphs, self.paths)
         found.full_seconds = time.perf_counter() - started
+
+    def running(self) -> bool:
+        return self._running is not None
+
+    def finished(self, wait: float = 0.0) -> Round | None:
+        """The round whose background full check has just ended, with its verdict; else None."""
+        if self._running is None:
+            return None
+        child, receive, found, started = self._running
+        if not receive.poll(wait):
+            if child.is_alive():
+                return None
+            found.full, found.cannot_run = None, "the full check ended without a verdict"
+        else:
+            try:
+                found.full, found.cannot_run = receive.recv()
+            except EOFError:
+                found.full, found.cannot_run = None, "the full check ended without a verdict"
+        found.full_seconds = time.perf_counter() - started
+        child.join(timeout=10)
+        receive.close()
+        self._running = None
+        return found
+
+    def cancel(self) -> None:
+        """Stop a running full check with the processes it started (HermiT's Java)."""
+        if self._running is None:
+            return
+        child, receive, _found, _started = self._running
+        if child.pid is not None:
+            try:
+                os.killpg(child.pid, signal.SIGKILL)  # the child leads its own group: Java goes too
+            except ProcessLookupError:
+                pass
+        child.join(timeout=10)
+        receive.close()
+        self._running = None
 
     def _locate(self, problems: list[Problem]) -> list[Problem]:
         from hubspoke.locate import index_files
@@ -134,8 +187,25 @@ class Watcher:
         return sorted((locate(p, index) for p in problems), key=Problem.sort_key)
 
 
-def describe(found: Round) -> str:
-    """The round as the curator reads it in the terminal: stage by stage, the problems, the verdict."""
+def _full_check(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths) -> tuple[list[Problem] | None, str]:
+    """(problems, "") or (None, why the check could not run)."""
+    from hubspoke.build import validate
+
+    try:
+        return validate(graphs, paths), ""
+    except Exception as error:  # no Java, no seeds, a malformed rule: the data is neither good nor bad
+        return None, str(error)
+
+
+def _full_child(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths, send: Connection) -> None:
+    os.setpgid(0, 0)  # its own process group, so that cancel() stops HermiT's Java with it
+    send.send(_full_check(graphs, paths))
+    send.close()
+
+
+def describe(found: Round, pending: bool = False) -> str:
+    """The round as the curator reads it in the terminal: stage by stage, the problems, the verdict
+    (`pending`: the full check is running in the background)."""
     from hubspoke.report import as_text
 
     stamp = datetime.now().strftime("%H:%M:%S")
@@ -151,12 +221,23 @@ def describe(found: Round) -> str:
     if found.full is None:
         if found.shapes:
             lines.append(as_text(found.shapes).rstrip("\n"))
-        lines.append("full check (cross-fact rules, OWL, quotes) not run: " +
-                     ("fix the shape problems first, or watch with --owl" if found.shapes else "--shapes-only"))
+        if pending:
+            lines.append("full check (cross-fact rules, OWL, quotes) running; a save stops it")
+        else:
+            lines.append("full check (cross-fact rules, OWL, quotes) not run: " +
+                         ("fix the shape problems first, or watch with --owl" if found.shapes else "--shapes-only"))
     else:
-        lines.append(f"full check (cross-fact rules, OWL, quotes) in {found.full_seconds:.2f} s:")
-        lines.append(as_text(found.full).rstrip("\n"))
+        lines.append(describe_full(found))
     return "\n".join(lines) + "\n"
+
+
+def describe_full(found: Round) -> str:
+    """The full check's verdict on a round."""
+    from hubspoke.report import as_text
+
+    if found.cannot_run or found.full is None:
+        return f"error: the full check could not run: {found.cannot_run}"
+    return f"full check (cross-fact rules, OWL, quotes) in {found.full_seconds:.2f} s:\n" + as_text(found.full).rstrip("\n")
 
 
 def watch(watcher: Watcher, out: TextIO, interval: float = 0.25,
@@ -165,11 +246,20 @@ def watch(watcher: Watcher, out: TextIO, interval: float = 0.25,
     out.write(f"watching {watcher.paths.root} (ontology/, instances/, shapes/); Ctrl-C to stop\n")
     out.flush()
     first = True
-    while not stop():
-        found = watcher.check(first=first)
-        first = False
-        if found is not None:
-            out.write(describe(found))
-            out.write("waiting for a change...\n")
-            out.flush()
-        time.sleep(interval)
+    try:
+        while not stop():
+            found = watcher.check(first=first)
+            first = False
+            if found is not None:
+                out.write(describe(found, pending=watcher.running()))
+                if not watcher.running():
+                    out.write("waiting for a change...\n")
+                out.flush()
+            done = watcher.finished(wait=interval)  # waits up to one interval for the verdict
+            if done is not None:
+                out.write(f"[{datetime.now().strftime('%H:%M:%S')}] " + describe_full(done) + "\nwaiting for a change...\n")
+                out.flush()
+            elif not watcher.running():
+                time.sleep(interval)
+    finally:
+        watcher.cancel()
