@@ -47,3 +47,28 @@ def test_skeleton_names_each_placeholder_and_validates_once_filled(project: Path
     target.write_text(filled, encoding="utf-8")
     code, report = validate(project, seeds_dir)
     assert code == 0, report
+
+
+FILLS = {"hsi:TODO-party-1": "hsi:japan", "hsi:TODO-party-2": "hsi:australia", "hsi:TODO-dialogue": "hsi:australia-japan-2plus2",
+         "hsi:TODO-place": "hsi:sydney"}
+
+
+def test_every_kind_of_skeleton_validates_once_filled(project: Path, seeds_dir: Path) -> None:
+    from hubspoke.curation.scaffold import KINDS
+
+    texts = []
+    for kind in sorted(KINDS):
+        out = run_hubspoke("--root", str(project), "new", "fact", "--kind", kind, "--source", "001", "--quote", WORDS,
+                           "--id", f"test-new-{kind}", seeds=seeds_dir)
+        assert out.returncode == 0, out.stderr
+        text = out.stdout
+        for placeholder, value in FILLS.items():
+            text = text.replace(placeholder, value)
+        text = text.replace('"TODO a readable English name"@en', f'"A test {kind}"@en')
+        text = text.replace('"TODO the officials\' rank as the source states it"', '"ministers"')
+        text = re.sub(r'"TODO [^"]*"\^\^xsd:gYear', '"2013"^^xsd:gYear', text)
+        assert "TODO" not in "".join(line for line in text.splitlines() if not line.startswith("#")), text
+        texts.append(text)
+    (project / "instances" / "new-facts.ttl").write_text("\n".join(texts), encoding="utf-8")
+    code, report = validate(project, seeds_dir)
+    assert code == 0, report
