@@ -11,6 +11,7 @@ nodes itself would let this module shrink to the choice of nodes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import pyoxigraph as ox
@@ -38,6 +39,14 @@ def all_subjects(facts: Iterable[ox.Triple]) -> set[str]:
 
 def _compact(iri: str) -> str:
     return ns.prefixed_name(iri, ns.PREFIXES) or iri
+
+
+_IRI_IN_TEXT = re.compile(r"<?(https?://[^\s<>\"'(),]+)>?")
+
+
+def _compact_all(text: str) -> str:
+    """IRIs a message template filled in, written as a curator writes them (hsi:japan), as the full check does."""
+    return _IRI_IN_TEXT.sub(lambda m: _compact(m.group(1)) if _compact(m.group(1)) != m.group(1) else m.group(0), text)
 
 
 def _rule(shapes: rdflib.Graph, shape: rdflib.term.Node | None) -> tuple[str, str]:
@@ -72,7 +81,7 @@ def focused_shacl(data: rdflib.Graph, shapes: rdflib.Graph, focus: set[str]) -> 
         sparql = report.value(result, SH.sourceConstraintComponent) == SH.SPARQLConstraintComponent
         problems.add(Problem(
             rule=rule, focus=str(focus_node),
-            message=str(report.value(result, SH.resultMessage) or "violates a shape"),
+            message=_compact_all(str(report.value(result, SH.resultMessage) or "violates a shape")),
             path=str(path or ""), value=str(value) if value is not None and value != focus_node else "",
             check="sparql" if sparql else "shacl", shape=shape_iri))
     return sorted(problems, key=Problem.sort_key)
