@@ -86,11 +86,12 @@ def free_port() -> int:
 class LiveServer:
     """`hubspoke serve` in a subprocess on a free port: the real gunicorn, the real HTTP stack."""
 
-    def __init__(self, dataset: Path, *extra: str, env: dict[str, str] | None = None) -> None:
+    def __init__(self, dataset: Path | None, *extra: str, root: Path = ROOT, env: dict[str, str] | None = None) -> None:
+        """Serve `dataset`, or with dataset None the project at `root` (`serve --reload` builds it)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-m", "hubspoke.cli", "--root", str(ROOT), "serve", "--port", str(self.port),
-               "--dataset", str(dataset), "--workers", "2", *extra]
+        cmd = [sys.executable, "-m", "hubspoke.cli", "--root", str(root), "serve", "--port", str(self.port),
+               *(("--dataset", str(dataset)) if dataset is not None else ()), "--workers", "2", *extra]
         self.process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                         env={**os.environ, **(env or {})})
         # Generous, and any request error means "not yet": on a busy machine /health may be slow to come up.

@@ -148,6 +148,10 @@ def cmd_link_check(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    if getattr(args, "watch", False):
+        from hubspoke.curation.commands import cmd_validate_watch
+
+        return cmd_validate_watch(args)
     from hubspoke.build import assemble, validate
     from hubspoke.loading import CuratedFileError
     from hubspoke.report import render
@@ -192,6 +196,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from hubspoke.web import AppConfig, create_app
 
     paths = _paths(args)
+    reloading = None
+    if args.reload:  # local use: build now, then rebuild and swap on every change (curation/reload.py)
+        from hubspoke.curation.commands import prepare_reload
+
+        reloading = prepare_reload(args, paths, project_version(paths.root))
+        if reloading is None:
+            return EXIT_CANNOT_RUN
     dataset = Path(args.dataset) if args.dataset else paths.dataset_file
     if not dataset.exists():
         hint = "" if args.dataset else "; run `hubspoke build` first"
@@ -232,15 +243,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
         def factory() -> Flask:
             store = SharedStore(working, timeout, limits) if working else EmbeddedStore.from_file(dataset)
             return create_app(AppConfig(
+                build_id=reloading.loaded(dataset) if reloading else "",
+                reload_status=reloading.status if reloading else None,
                 store=store, version=version, update_token=token, max_body_bytes=args.max_body_bytes,
                 query_timeout=timeout, row_cap=args.row_cap, byte_cap=args.byte_cap, memory_limit=memory,
                 query_slots=args.query_slots, per_client=args.per_client,
                 service_allow=tuple(args.service_allow), cors_origins=tuple(args.cors_origin)))
 
         print(f"hubspoke {version} serving {dataset} on http://{args.host}:{args.port}/ (SPARQL: /sparql)", flush=True)
+        if reloading:
+            reloading.start(master)
         serve(factory, args.host, args.port, args.workers, request_timeout=timeout)
     finally:
         if os.getpid() == master:
+            if reloading:
+                reloading.stop()
             shutil.rmtree(state, ignore_errors=True)
     return EXIT_OK
 
@@ -313,6 +330,13 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check the curated files and report every problem")
     v.add_argument("--format", choices=("text", "json", "turtle"), default="text",
                    help="text for people, json for programs, turtle for a SHACL sh:ValidationReport")
+    v.add_argument("--watch", action="store_true",
+                   help="check again on every save: the shapes of the edited facts first, then the full check")
+    v.add_argument("--owl", action="store_true",
+                   help="with --watch: run the full check (cross-fact rules, OWL, quotes) even when the shapes fail")
+    v.add_argument("--shapes-only", action="store_true", help="with --watch: never run the full check")
+    v.add_argument("--interval", type=float, default=0.25, metavar="SECONDS",
+                   help="with --watch: how often to look for saved files (default 0.25)")
     v.set_defaults(func=cmd_validate)
 
     s = sub.add_parser("serve", help="serve the dataset over the SPARQL protocol with gunicorn")
@@ -342,6 +366,9 @@ def parser() -> argparse.ArgumentParser:
                    help="leave out the imported graph (facts from open-data snapshots) of a dataset built with --imported")
     s.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
                    help="an origin allowed by CORS, or '*' (repeatable; default: none)")
+    s.add_argument("--reload", action="store_true",
+                   help="for local use: build now, then rebuild on every saved change and swap in each good build "
+                        "(the last good one stays served when an edit fails; /health says which)")
     s.set_defaults(func=cmd_serve)
 
     q = sub.add_parser("query", help="run a SPARQL query against hubspoke or any SPARQL endpoint")
@@ -380,6 +407,17 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--snapshots", help="folder of the snapshots (default: ROOT/snapshots)")
     c.add_argument("--format", choices=("text", "json", "turtle"), default="text")
     c.set_defaults(func=cmd_link_check)
+
+    from hubspoke.curation import commands as curation  # the curators' subcommands (CURATING.md)
+
+    n = sub.add_parser("new", help="print a skeleton for a new curated fact")
+    ns_ = n.add_subparsers(dest="what", required=True)
+    f = ns_.add_parser("fact", help="a Turtle skeleton of one kind, its quotation taken from the seed by a few words")
+    f.add_argument("--kind", required=True, help="alliance, partnership, agreement, dialogue, meeting, exercise, operation, cooperation")
+    f.add_argument("--source", required=True, help="the seed document: 001, source-001 or hsi:source-001")
+    f.add_argument("--quote", required=True, metavar="WORDS", help="a few words of the passage to quote, as the seed has them")
+    f.add_argument("--id", help="the new fact's name (hsi:japan-x-partnership); default a TODO placeholder")
+    f.set_defaults(func=curation.cmd_new_fact)
 
     x = sub.add_parser("export", help="exports of the built graph for other tools")
     xs = x.add_subparsers(dest="what", required=True)

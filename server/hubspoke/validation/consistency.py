@@ -136,7 +136,9 @@ def hermit_command() -> list[str]:
 
     folder = Path(owlready2.__file__).parent / "hermit"
     classpath = os.pathsep.join((str(folder), str(folder / "HermiT.jar")))
-    return [owlready2.JAVA_EXE, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx2000M", "-cp", classpath,
+    from hubspoke.java import find_java
+
+    return [find_java(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx2000M", "-cp", classpath,
             "org.semanticweb.HermiT.cli.CommandLine", "-k"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
@@ -29,6 +30,8 @@ class AppConfig:
     per_client: int = 2  # heavy requests one client may have running at once; more get 429
     service_allow: tuple[str, ...] = ()  # SERVICE endpoints a query may call; none by default
     cors_origins: tuple[str, ...] = ()  # origins allowed by CORS ("*" for any); none by default
+    build_id: str = ""  # under `serve --reload`: the build this worker loaded (curation/reload.py)
+    reload_status: Path | None = None  # under `serve --reload`: the rebuilds' status file, read by /health and pages
 
 
 _CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -60,6 +63,11 @@ def create_app(config: AppConfig) -> Flask:
     app.add_template_global(links.short, "short")
     app.add_template_global(links.safe_href, "href")
     metrics.install(app)
+    if config.reload_status is not None:
+        from hubspoke.curation.reload import page_note
+
+        status, loaded = config.reload_status, config.build_id
+        app.context_processor(lambda: {"reload_note": page_note(status, loaded)})
     if config.cors_origins:
         from flask_cors import CORS
 

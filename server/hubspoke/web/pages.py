@@ -58,6 +58,12 @@ def health() -> Response:
 
     store = current_app.config["HUBSPOKE_STORE"]
     state = pool().state()
+    config = current_app.config["HUBSPOKE_CONFIG"]
+    reload: dict[str, object] = {}
+    if config.reload_status is not None:  # `serve --reload`: which build, and whether the last edit failed
+        from hubspoke.curation.reload import health_fields
+
+        reload = {"reload": health_fields(config.reload_status, config.build_id)}
     return jsonify(status="busy" if state.running >= state.slots else "ok",
                    version=current_app.config["HUBSPOKE_VERSION"], triples=sum(store.graph_sizes().values()),
-                   query_processes=state.slots, running=state.running, waiting=state.waiting)
+                   query_processes=state.slots, running=state.running, waiting=state.waiting, **reload)
