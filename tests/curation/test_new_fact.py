@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.conftest import run_hubspoke
 
-WORDS = "multilateral exercises with many Southeast Asian nations"  # a passage of seed 001 no fact quotes yet
+WORDS = "Ifri brings together political and economic"  # a passage of seed 001 (the publisher's note) no fact quotes
 
 
 def new_fact(project: Path, seeds_dir: Path) -> str:
