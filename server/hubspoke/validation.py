@@ -162,8 +162,8 @@ def quote_problems(data: rdflib.Graph, seeds_dir: Path) -> list[Problem]:
     if has_quotes and not seeds_dir.is_dir():
         raise ValidationCannotRun(f"the seed documents folder {seeds_dir} is missing, so quotes cannot be checked")
     return [
-        Problem("quote-check", q.quotation, q.message + (f" ({q.seed_file})" if q.seed_file else ""),
-                path=PROV + "value", quote=q.quote, check="quote")
+        Problem(q.rule, q.focus, q.message + (f" ({q.seed_file})" if q.seed_file else ""),
+                path=q.path, quote=q.quote, check="quote")
         for q in check_quotes(data, seeds_dir)
     ]
 
