@@ -156,6 +156,8 @@ def quote_problems(data: rdflib.Graph, seeds_dir: Path) -> list[Problem]:
     """The quote check (hubspoke.quotes) as problems; raises ValidationCannotRun without a seed folder."""
     from rdflib.namespace import RDF
 
+    from hubspoke.dating import check_claim_dates, check_date_evidence
+    from hubspoke.modality import check_modality
     from hubspoke.quotes import check_quotes
 
     has_quotes = (None, RDF.type, rdflib.URIRef(ns.HS + "Quotation")) in data
@@ -164,7 +166,8 @@ def quote_problems(data: rdflib.Graph, seeds_dir: Path) -> list[Problem]:
     return [
         Problem(q.rule, q.focus, q.message + (f" ({q.seed_file})" if q.seed_file else ""),
                 path=q.path, quote=q.quote, check="quote")
-        for q in check_quotes(data, seeds_dir)
+        for q in [*check_quotes(data, seeds_dir), *check_modality(data), *check_claim_dates(data),
+                  *check_date_evidence(data)]
     ]
 
 
