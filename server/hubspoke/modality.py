@@ -1,9 +1,10 @@
 """The modality lint (DESIGN.md, modelling rule 5): a quote whose wording marks a plan, aim,
-recommendation, prediction, doubt or negation ("will", "plans to", "should", "yet to", "aims", "may", "not", ...) behind a fact stored as
-asserted is reported, until a curator has reviewed it. A review is data on the quotation:
-`hs:modalityReviewedFor` names the facts whose asserted modality was checked against the quote and
-`hs:modalityReviewNote` says why the wording does not touch them. A fact added later with the same
-quote is not covered by the old review.
+recommendation, prediction, doubt or negation ("will", "plans to", "should", "yet to", "aims", "may",
+"not", ...) behind a fact stored as asserted is reported, until a curator has reviewed it.
+
+A review is data on the quotation: `hs:modalityReviewedFor` names the facts whose asserted modality
+was checked against the quote and `hs:modalityReviewNote` says why the wording does not touch them.
+A fact added later with the same quote is not covered by the old review.
 """
 
 from __future__ import annotations
@@ -17,13 +18,12 @@ from hubspoke.quotes import HS, PROV, QuoteProblem
 
 # Wording that marks a statement as other than a plain fact. Whole words, case-insensitive.
 MODAL_MARKERS = re.compile(
-    r"\b(will|would|shall|should|must|ought|may|might|could|can|"
+    r"\b(yet to|plans? to|is to|are to|to be|will|would|shall|should|must|ought|may|might|could|can|"
     r"plans?|planned|planning|intends?|intention|intended|aims?|aimed|aiming|"
     r"wants?|hopes?|seeks?|sought|expect(?:s|ed)?|likely|unlikely|predict(?:s|ed)?|"
     r"recommend(?:s|ed)?|propos(?:e|es|ed|al)|suggest(?:s|ed)?|consider(?:s|ed|ing)?|examin(?:e|es|ed|ation)|"
     r"doubt(?:s|ed|ful)?|uncertain|perhaps|possibl[ey]|potential(?:ly)?|"
-    r"yet|not|no|never|nor|neither|without|fail(?:s|ed)?|"
-    r"is to|are to|to be)\b",
+    r"yet|not|no|never|nor|neither|without|fail(?:s|ed)?)\b",
     re.IGNORECASE,
 )
 
@@ -67,7 +67,7 @@ def check_modality(graph: rdflib.Graph) -> list[QuoteProblem]:
             problems.append(QuoteProblem(
                 str(quotation), "", "", "", "a modality review needs its reason (hs:modalityReviewNote)",
                 path=str(HS.modalityReviewedFor), rule="modality-lint"))
-        elif (fact, PROV.wasDerivedFrom, quotation) not in graph:
+        if (fact, PROV.wasDerivedFrom, quotation) not in graph:
             problems.append(QuoteProblem(
                 str(quotation), "", "", "", f"the review names {_name(fact)}, which this quotation does not support",
                 path=str(HS.modalityReviewedFor), rule="modality-lint"))
