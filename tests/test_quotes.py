@@ -145,7 +145,7 @@ def test_a_quote_from_an_outside_source_points_at_the_fix(tmp_path: Path) -> Non
     graph.add((HSI["q-nowhere"], PROV.wasQuotedFrom, HSI["japan"]))
     messages = {p.quotation.rsplit("/", 1)[1]: p.message for p in check_quotes(graph, tmp_path)}
     assert "outside source with no seed text" in messages["q"] and "hs:SourceConflict" in messages["q"]
-    assert "not a described source document" in messages["q-nowhere"] and "hsi:source-000" in messages["q-nowhere"]
+    assert "not a described source document" in messages["q-nowhere"] and "hsi:source-test" in messages["q-nowhere"]
     assert not any("seed file name" in m for m in messages.values())
 
 

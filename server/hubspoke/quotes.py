@@ -95,8 +95,9 @@ def _non_seed_message(graph: rdflib.Graph, source: rdflib.term.Node) -> str:
     iri = prefixed_name(str(source)) or str(source)
     what = f"{iri} ({name})" if name is not None else iri
     if not known:
+        seeds = sorted(prefixed_name(str(s)) or str(s) for s in graph.subjects(HS.seedFileName, None))
         return (f"the quotation is quoted from {what}, which is not a described source document; "
-                "point prov:wasQuotedFrom at one of the seeds in instances/sources.ttl (hsi:source-000 … hsi:source-004)")
+                f"point prov:wasQuotedFrom at a source with a seed file ({', '.join(seeds) or 'none is described'})")
     return (f"the quotation is quoted from {what}, an outside source with no seed text, so it cannot be "
             "checked; quote the seed that says this instead, or cite the outside source with dcterms:source "
             "on a hs:SourceConflict (instances/conflicts.ttl) rather than with a hs:Quotation")
