@@ -1,4 +1,4 @@
-"""The coverage ledger (hubspoke.coverage): a fixture ledger beside the problems it must raise
+"""The coverage ledger (hubspoke.validation.coverage): a fixture ledger beside the problems it must raise
 (tests/coverage/expected.tsv), the real ledger complete for the five seeds, and the check wired into
 `hubspoke validate`."""
 
@@ -11,8 +11,8 @@ import rdflib
 from rdflib.namespace import RDF
 
 from hubspoke.config import ProjectPaths
-from hubspoke.coverage import check_coverage, paragraphs
-from hubspoke.quotes import normalise
+from hubspoke.validation.coverage import check_coverage, paragraphs
+from hubspoke.validation.quotes import normalise
 from tests.test_validation import make_project, run_cli
 
 FIXTURE = Path(__file__).parent / "coverage"

@@ -116,8 +116,8 @@ def validate(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths | None = No
 
 
 def ledger_problems(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths) -> list[Problem]:
-    """The coverage ledger's problems (hubspoke.coverage), for a project that keeps a ledger."""
-    from hubspoke.coverage import RULE, check_coverage
+    """The coverage ledger's problems (hubspoke.validation.coverage), for a project that keeps a ledger."""
+    from hubspoke.validation.coverage import RULE, check_coverage
 
     if not paths.coverage_dir.is_dir():
         return []

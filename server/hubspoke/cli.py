@@ -181,7 +181,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def _print_coverage(paths: ProjectPaths, graphs: dict[str, list[Any]]) -> None:
     """The coverage ledger's figures per seed, on stderr so that the report on stdout stays parseable."""
     from hubspoke import namespaces as ns
-    from hubspoke.coverage import check_coverage
+    from hubspoke.validation.coverage import check_coverage
 
     if paths.coverage_dir.is_dir() and paths.seeds_dir.is_dir():
         facts = {getattr(t.subject, "value", "") for t in graphs.get(ns.FACTS_GRAPH, [])}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from hubspoke.quotes import MAX_WORDS, normalise
+from hubspoke.validation.quotes import MAX_WORDS, normalise
 
 HS = "https://w3id.org/hubspoke/ontology/"
 HSI = "https://w3id.org/hubspoke/id/"

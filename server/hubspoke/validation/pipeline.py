@@ -46,18 +46,21 @@ def owl_problems(ontology: Sequence[ox.Triple], facts: Sequence[ox.Triple]) -> l
 
 
 def quote_problems(data: rdflib.Graph, seeds_dir: Path) -> list[Problem]:
-    """The quote check (hubspoke.quotes) as problems; raises ValidationCannotRun without a seed folder."""
+    """The quote check (hubspoke.validation.quotes) as problems; raises ValidationCannotRun without a seed folder."""
     from rdflib.namespace import RDF
 
-    from hubspoke.quotes import check_quotes
+    from hubspoke.validation.dating import check_claim_dates, check_date_evidence
+    from hubspoke.validation.modality import check_modality
+    from hubspoke.validation.quotes import check_quotes
 
     has_quotes = (None, RDF.type, rdflib.URIRef(ns.HS + "Quotation")) in data
     if has_quotes and not seeds_dir.is_dir():
         raise ValidationCannotRun(f"the seed documents folder {seeds_dir} is missing, so quotes cannot be checked")
     return [
-        Problem("quote-check", q.quotation, q.message + (f" ({q.seed_file})" if q.seed_file else ""),
-                path=PROV + "value", quote=q.quote, check="quote")
-        for q in check_quotes(data, seeds_dir)
+        Problem(q.rule, q.focus, q.message + (f" ({q.seed_file})" if q.seed_file else ""),
+                path=q.path, quote=q.quote, check="quote")
+        for q in [*check_quotes(data, seeds_dir), *check_modality(data), *check_claim_dates(data),
+                  *check_date_evidence(data)]
     ]
 
 
