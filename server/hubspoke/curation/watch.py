@@ -30,7 +30,7 @@ from hubspoke.config import ProjectPaths
 from hubspoke.curation.focused import affected_nodes, all_subjects, focused_shacl, graph_of
 from hubspoke.curation.workspace import Change, Workspace
 from hubspoke.loading import CuratedFileError
-from hubspoke.validation import Problem
+from hubspoke.validation import Problem, compact, sparql_rules
 
 FULL_WHEN_CLEAN, FULL_ALWAYS, FULL_NEVER = "clean", "always", "never"
 
@@ -120,7 +120,9 @@ class Watcher:
             found.cannot_run = str(error)
             self._everything = True
             return found
-        kept = [] if everything else [p for p in self._known if p.focus not in focus]
+        # The whole-graph rules ran in full (focused_shacl): none of their old problems still stands.
+        rules = {compact(str(r.shape)) for r in sparql_rules.split(self._shapes)[1]}
+        kept = [] if everything else [p for p in self._known if p.focus not in focus and p.rule not in rules]
         found.shapes = self._known = sorted(set(kept + fresh), key=Problem.sort_key)
         self._everything = False
         found.shapes_seconds = time.perf_counter() - started
