@@ -73,7 +73,8 @@ def built(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> tuple[Pr
 
 @pytest.fixture(scope="session")
 def kg_store(built: tuple[ProjectPaths, BuildReport]) -> EmbeddedStore:
-    """The built knowledge graph in an embedded store; the default graph is the union of all graphs."""
+    """The built knowledge graph in an embedded store; a query's default graph is the knowledge (all graphs but shapes
+    and derivation records)."""
     return EmbeddedStore.from_file(built[0].dataset_file)
 
 

@@ -77,9 +77,20 @@ class Store(Protocol):
 _DATASET_FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG}
 
 
+# The machinery: reachable with GRAPH and the dataset parameters, kept out of a query's default graph,
+# so a newcomer's first class count is about states and alliances, not shapes and derivation records.
+OUT_OF_DEFAULT_GRAPH = frozenset({ns.SHAPES_GRAPH, ns.DERIVATIONS_GRAPH})
+
+
+def in_default_graph(name: str) -> bool:
+    """Whether a graph ("" for the store's own default graph) is part of a query's default graph."""
+    return name not in OUT_OF_DEFAULT_GRAPH
+
+
 class EmbeddedStore:
-    """An in-process pyoxigraph store. The default graph of a query is the union of all graphs
-    unless the request names a dataset (DESIGN.md, 'IRIs and graphs')."""
+    """An in-process pyoxigraph store. The default graph of a query is the union of the store's default
+    graph and every named graph but the machinery (shapes, derivation records), unless the request
+    names a dataset (DESIGN.md, 'IRIs and graphs')."""
 
     def __init__(self, store: ox.Store | None = None) -> None:
         self._store = store if store is not None else ox.Store()
@@ -122,10 +133,9 @@ class EmbeddedStore:
         base_iri: str | None = None,
         dataset_in_query: bool = False,
     ) -> QueryResult:
-        """Run a query. `dataset_in_query` says the text has FROM / FROM NAMED: the union default graph
-        would override them (pyoxigraph ignores FROM when asked for the union), so it is not used then.
-        Protocol graphs (default-graph-uri, named-graph-uri) override FROM, as the protocol says."""
-        union = False
+        """Run a query. `dataset_in_query` says the text has FROM / FROM NAMED: the default graph chosen
+        here would override them, so it is not used then. Protocol graphs (default-graph-uri,
+        named-graph-uri) override FROM, as the protocol says."""
         default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None  # None: pyoxigraph's default
         named_graphs: list[ox.NamedNode | ox.BlankNode] | None = None
         if dataset_in_query and not (default_graph_uris or named_graph_uris):
@@ -135,10 +145,11 @@ class EmbeddedStore:
             default_graph = [ox.NamedNode(u) for u in default_graph_uris]
             named_graphs = [ox.NamedNode(u) for u in named_graph_uris]
         else:
-            union = True
+            default_graph = [ox.DefaultGraph(), *(g for g in self._store.named_graphs()
+                                                  if isinstance(g, ox.BlankNode) or in_default_graph(g.value))]
         try:
-            result = self._store.query(sparql, base_iri=base_iri, use_default_graph_as_union=union,
-                                       default_graph=default_graph, named_graphs=named_graphs)
+            result = self._store.query(sparql, base_iri=base_iri, default_graph=default_graph,
+                                       named_graphs=named_graphs)
         except SyntaxError as error:
             raise QuerySyntaxError(str(error)) from error
         if isinstance(result, ox.QueryBoolean):

@@ -6,12 +6,15 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from hubspoke import namespaces as ns
+from hubspoke.store import in_default_graph
 from hubspoke.web.media import FORMATS, w3c_formats
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 DCTERMS_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
+RDFS_COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
 
 
 def _sd(name: str) -> ox.NamedNode:
@@ -28,14 +31,15 @@ def _count(n: int) -> ox.Literal:
 
 def service_description(endpoint: str, sizes: dict[str, int], settings: Any) -> list[ox.Triple]:
     """sd:Service with its endpoint, languages, result formats (W3C format IRIs), features and the
-    default dataset: the default graph (the union of all graphs) and one sd:NamedGraph per graph."""
+    default dataset: the default graph (the union of the store's default graph and every named graph
+    but the shapes and the derivation records, said in words: SPARQL-SD has no term for it) and one
+    sd:NamedGraph per graph."""
     service = ox.BlankNode()
     triples = [
         ox.Triple(service, RDF_TYPE, _sd("Service")),
         ox.Triple(service, _sd("endpoint"), ox.NamedNode(endpoint)),
         ox.Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Query")),
-        ox.Triple(service, _sd("feature"), _sd("UnionDefaultGraph")),
-    ]  # no sd:DereferencesURIs: FROM selects graphs in the store and never fetches
+    ]  # not sd:UnionDefaultGraph (two graphs stay out); no sd:DereferencesURIs: FROM selects graphs in the store and never fetches
     if settings.update_token:
         triples.append(ox.Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Update")))
     if settings.service_allow:
@@ -50,7 +54,11 @@ def service_description(endpoint: str, sizes: dict[str, int], settings: Any) -> 
         ox.Triple(dataset, RDF_TYPE, _sd("Dataset")),
         ox.Triple(dataset, _sd("defaultGraph"), default),
         ox.Triple(default, RDF_TYPE, _sd("Graph")),
-        ox.Triple(default, _void("triples"), _count(sum(sizes.values()))),
+        ox.Triple(default, _void("triples"), _count(sum(n for g, n in sizes.items() if in_default_graph(g)))),
+        ox.Triple(default, RDFS_COMMENT, ox.Literal(
+            "A query's default graph: the union of the store's own default graph and every named graph except "
+            f"<{ns.SHAPES_GRAPH}> and <{ns.DERIVATIONS_GRAPH}>, which GRAPH and the dataset parameters reach. "
+            "The Graph Store's ?default is the store's own default graph (empty in the built dataset).", language="en")),
     ]
     for name, size in sorted(sizes.items()):
         if not name:
