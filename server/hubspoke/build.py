@@ -100,9 +100,11 @@ def assemble(paths: ProjectPaths, version: str) -> tuple[dict[str, list[ox.Tripl
     return graphs, [f.path for f in ontology + facts + shapes]
 
 
-def validate(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths | None = None) -> list[Problem]:
+def validate(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths | None = None,
+             shacl_problems: list[Problem] | None = None) -> list[Problem]:
     """SHACL + SHACL-SPARQL, OWL consistency and (given the paths) the quote check, each problem at its
-    file:line; raises validation.ValidationCannotRun when a check cannot run (no Java, no seeds)."""
+    file:line; raises validation.ValidationCannotRun when a check cannot run (no Java, no seeds).
+    `shacl_problems`: the shapes' verdict on these graphs when the caller has it (validate_all)."""
     if paths is None:
         problems = validate_all(graphs)
         return problems + owl_rl_problems(graphs, None, problems, None)
@@ -111,7 +113,7 @@ def validate(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths | None = No
     curated = turtle_files(paths.instances_dir)
     index = index_files(paths.root, curated, paths.identifiers_csv)
     problems = validate_all(graphs, paths.seeds_dir, index, paths.external_terms,
-                            recency(paths.root, [*curated, paths.identifiers_csv]))
+                            recency(paths.root, [*curated, paths.identifiers_csv]), shacl_problems)
     return problems + owl_rl_problems(graphs, paths, problems, index) + ledger_problems(graphs, paths)
 
 

@@ -126,3 +126,31 @@ def test_in_the_background_a_save_stops_the_full_check_and_the_next_verdict_come
         assert done is fixed and done.full == [] and done.clean
     finally:
         watcher.cancel()
+
+
+def test_the_shapes_verdict_kept_node_by_node_is_a_full_run_s(project: Path, seeds_dir: Path) -> None:
+    """The full verdict takes the shapes' problems the watch keeps up to date node by node instead of
+    running pyshacl again: after edits, they must be exactly what a full run of the shapes finds."""
+    from hubspoke.build import assemble
+    from hubspoke.validation import Problem, validate_shacl
+    from hubspoke import namespaces as ns
+    from hubspoke.rdf_bridge import to_rdflib
+
+    def key(p: Problem) -> tuple[str, str, str, str, str]:
+        return (p.rule, p.focus, p.path, p.value, p.message)
+
+    paths = ProjectPaths.at(project, seeds_dir=seeds_dir)
+    watcher = Watcher(paths, project_version(project), full=FULL_NEVER)
+    watcher.check(first=True)
+    facts = project / "instances" / "japan-australia.ttl"
+    edit(facts, ALLIANCE, BROKEN)  # a city as a party
+    watcher.check()
+    states = project / "instances" / "states.ttl"
+    edit(states, "hsi:india a hs:State", "hsi:india a hs:Place")  # every fact with India as a party changes
+    found = watcher.check()
+    assert found is not None and found.focus < 200
+    graphs, _files = assemble(paths, "0")
+    full = validate_shacl(to_rdflib([*graphs[ns.ONTOLOGY_GRAPH], *graphs[ns.FACTS_GRAPH], *graphs[ns.LINKS_GRAPH]]),
+                          to_rdflib(graphs[ns.SHAPES_GRAPH]))
+    assert sorted(map(key, found.shapes)) == sorted(map(key, full))
+    assert any(p.value.endswith("/india") for p in full)  # the edits did break shapes: India is no state now

@@ -30,7 +30,7 @@ from hubspoke.config import ProjectPaths
 from hubspoke.curation.focused import affected_nodes, all_subjects, focused_shacl, graph_of
 from hubspoke.curation.workspace import Change, Workspace
 from hubspoke.loading import CuratedFileError
-from hubspoke.validation import Problem, compact, sparql_rules
+from hubspoke.validation import Problem, compact, sparql_rules, validate_shacl
 
 FULL_WHEN_CLEAN, FULL_ALWAYS, FULL_NEVER = "clean", "always", "never"
 
@@ -110,12 +110,15 @@ class Watcher:
         self._update_graphs(change, graphs)
         assert self._data is not None and self._shapes is not None
         started = time.perf_counter()
-        everything = self._everything or change.schema
+        everything = self._everything or change.schema or not self._one_step()
         focus = (all_subjects(graphs[ns.FACTS_GRAPH]) if everything
                  else affected_nodes(change.added | change.removed, graphs[ns.FACTS_GRAPH]))
         found.focus = len(focus)
         try:
-            fresh = self._locate(focused_shacl(self._data, self._shapes, focus))
+            # Every node the first time (and after a schema change): the known problems are then the
+            # shapes' whole verdict, which the full check takes instead of running pyshacl again.
+            fresh = self._locate(validate_shacl(self._data, self._shapes) if everything
+                                 else focused_shacl(self._data, self._shapes, focus))
         except Exception as error:  # the shapes themselves are broken: say so and keep watching
             found.cannot_run = str(error)
             self._everything = True
@@ -130,18 +133,27 @@ class Watcher:
             self._full(found, graphs)
         return found
 
+    def _one_step(self) -> bool:
+        """Whether the shapes read one step from their focus node, so that affected_nodes() finds every
+        node an edit can change (validation/write_checks.py); else every round checks every node."""
+        from hubspoke.validation.write_checks import reads_one_step
+
+        assert self._shapes is not None
+        return reads_one_step(sparql_rules.split(self._shapes)[0])
+
     def _full(self, found: Round, graphs: dict[str, list[ox.Triple]]) -> None:
+        shapes = list(self._known)  # the shapes' verdict on these graphs, kept node by node
         if self.background:
             receive, send = multiprocessing.Pipe(duplex=False)
             # fork: the graphs are the child's without pickling; nothing else runs in this process then
-            child = multiprocessing.get_context("fork").Process(target=_full_child, args=(graphs, self.paths, send),
-                                                                 daemon=True)
+            child = multiprocessing.get_context("fork").Process(target=_full_child,
+                                                                 args=(graphs, self.paths, send, shapes), daemon=True)
             child.start()
             send.close()
             self._running = (child, receive, found, time.perf_counter())
             return
         started = time.perf_counter()
-        found.full, found.cannot_run = _full_check(graphs, self.paths)
+        found.full, found.cannot_run = _full_check(graphs, self.paths, shapes)
         found.full_seconds = time.perf_counter() - started
 
     def running(self) -> bool:
@@ -189,19 +201,21 @@ class Watcher:
         return sorted((locate(p, index) for p in problems), key=Problem.sort_key)
 
 
-def _full_check(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths) -> tuple[list[Problem] | None, str]:
+def _full_check(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths,
+                shapes: list[Problem] | None = None) -> tuple[list[Problem] | None, str]:
     """(problems, "") or (None, why the check could not run)."""
     from hubspoke.build import validate
 
     try:
-        return validate(graphs, paths), ""
+        return validate(graphs, paths, shapes), ""
     except Exception as error:  # no Java, no seeds, a malformed rule: the data is neither good nor bad
         return None, str(error)
 
 
-def _full_child(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths, send: Connection) -> None:
+def _full_child(graphs: dict[str, list[ox.Triple]], paths: ProjectPaths, send: Connection,
+                shapes: list[Problem] | None = None) -> None:
     os.setpgid(0, 0)  # its own process group, so that cancel() stops HermiT's Java with it
-    send.send(_full_check(graphs, paths))
+    send.send(_full_check(graphs, paths, shapes))
     send.close()
 
 

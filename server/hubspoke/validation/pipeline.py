@@ -84,11 +84,15 @@ def validate_all(
     index: SourceIndex | None = None,
     external_terms: Path | None = None,
     recency: Recency | None = None,
+    shacl_problems: list[Problem] | None = None,
 ) -> list[Problem]:
     """Every check over the assembled graphs, problems located (when an index of the curated files is
     given) and sorted. Without a seed folder the quote check is skipped; without an index, no file:line;
     without the table of external terms, no closed-vocabulary check; without the recency of the files
     (git, mtimes), a problem with several statements names them in file order.
+
+    `shacl_problems`, when given, are the shapes' verdict on these very graphs, computed by the caller
+    (the watch loop keeps it up to date node by node), and pyshacl does not run again.
 
     Terms that break the closed vocabulary come first, and the problems they cause on the same nodes
     are held back (vocabulary.knock_on).
@@ -99,7 +103,8 @@ def validate_all(
     # HermiT runs in a Java process: let it reason while pyshacl works (two cores, half the wait)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="hermit") as pool:
         owl = pool.submit(owl_problems, ontology, facts)
-        problems = validate_shacl(data, to_rdflib(graphs.get(ns.SHAPES_GRAPH, [])))
+        problems = (list(shacl_problems) if shacl_problems is not None
+                    else validate_shacl(data, to_rdflib(graphs.get(ns.SHAPES_GRAPH, []))))
         problems += owl.result()
     problems += quotes
     problems = attach_quotes(problems, data)

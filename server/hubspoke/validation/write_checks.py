@@ -76,14 +76,14 @@ class PreparedShapes:
 
     @property
     def one_step(self) -> bool:
-        return _reads_one_step(self.rest)
+        return reads_one_step(self.rest)
 
 
 _FAR = {SH.property, SH.inversePath, SH.alternativePath, SH.zeroOrMorePath,
         SH.oneOrMorePath, SH.zeroOrOnePath}
 
 
-def _reads_one_step(shapes: rdflib.Graph) -> bool:
+def reads_one_step(shapes: rdflib.Graph) -> bool:
     """Whether every shape reads only its focus node's own triples and its values' types: plain paths,
     and shapes nested in logical constraints only at node level."""
     if any(not isinstance(o, rdflib.URIRef) for o in shapes.objects(None, SH.path)):
