@@ -139,8 +139,9 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
 
 
-def rows(store: EmbeddedStore, query: str) -> list[tuple[str, ...]]:
-    result = store.query(PREFIXES + query)
+def rows(store: EmbeddedStore, query: str, graphs: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """The query's rows; `graphs` name its default graph (the derivation records are not in the default one)."""
+    result = store.query(PREFIXES + query, graphs)
     return [tuple(str(v.value) if v is not None else "" for v in row) for row in result.payload]  # type: ignore[union-attr]
 
 
@@ -160,7 +161,7 @@ def test_spoke_to_spoke_derivation_reaches_the_quotes() -> None:
     store = derivation_store("rule-spoke-to-spoke")
     found = rows(store, """SELECT ?rule ?quote WHERE {
       ?d hs:derivedStatement [ rdf:subject hsi:japan ; rdf:predicate hs:spokeToSpokePartnerOf ; rdf:object hsi:australia ] ;
-         hs:appliedRule ?rule ; hs:supportingQuotation ?q . ?q prov:value ?quote } ORDER BY ?quote""")
+         hs:appliedRule ?rule ; hs:supportingQuotation ?q . ?q prov:value ?quote } ORDER BY ?quote""", (ns.FACTS_GRAPH, ns.DERIVATIONS_GRAPH))
     # every derivation is kept: the rule's own, and the symmetric reading of australia -> japan
     assert sorted(found) == [
         ("https://w3id.org/hubspoke/rules/owl-rl/prp-symp", "Japan and Australia will strengthen their cooperation"),
@@ -169,13 +170,14 @@ def test_spoke_to_spoke_derivation_reaches_the_quotes() -> None:
         ("https://w3id.org/hubspoke/rules/spoke-to-spoke", "its ally the United States"),
     ]
     # the rule is described in the derivations graph by its header
-    label = rows(store, "SELECT ?l WHERE { <https://w3id.org/hubspoke/rules/spoke-to-spoke> a hs:InferenceRule ; rdfs:label ?l }")
+    label = rows(store, "SELECT ?l WHERE { <https://w3id.org/hubspoke/rules/spoke-to-spoke> a hs:InferenceRule ; rdfs:label ?l }",
+                 (ns.DERIVATIONS_GRAPH,))
     assert label == [("spoke-to-spoke partners",)]
     # and the premise "Japan is a US ally" was itself derived: cax-sco from membership of the
     # has-value restriction (cls-hv2), which came from the alliedWith the alliance rule gave
     chain = rows(store, """SELECT ?rule ?rule2 ?rule3 WHERE { ?d hs:derivedStatement [ rdf:subject hsi:japan ; rdf:predicate rdf:type ;
         rdf:object hs:UnitedStatesAlly ] ; hs:appliedRule ?rule ; prov:used ?p .
-        ?d2 hs:derivedStatement ?p ; hs:appliedRule ?rule2 ; prov:used ?p2 . ?d3 hs:derivedStatement ?p2 ; hs:appliedRule ?rule3 }""")
+        ?d2 hs:derivedStatement ?p ; hs:appliedRule ?rule2 ; prov:used ?p2 . ?d3 hs:derivedStatement ?p2 ; hs:appliedRule ?rule3 }""", (ns.FACTS_GRAPH, ns.DERIVATIONS_GRAPH))
     base = "https://w3id.org/hubspoke/rules/"
     assert (base + "owl-rl/cax-sco", base + "owl-rl/cls-hv2", base + "allied-with") in chain
     assert (base + "owl-rl/cax-eqc1", base + "owl-rl/cls-hv2", base + "allied-with") in chain  # the same, by C ≡ R
