@@ -133,9 +133,10 @@ def _as_list(found: Derivation | Sequence[Derivation]) -> Sequence[Derivation]:
     return (found,) if isinstance(found, Derivation) else found
 
 
-# one derivation: its IRI's tail, rule node, conclusion and premises (statement numbers), quotations
-# (term ids), and how many statements are written once it is reached
-_Record = tuple[str, ox.NamedNode, int, tuple[int, ...], list[int], int]
+# one derivation: its statement's hash and its number among the statement's derivations (its IRI),
+# rule node, conclusion and premises (statement numbers), quotations (term ids), and how many
+# statements are written once it is reached
+_Record = tuple[str, int, ox.NamedNode, int, tuple[int, ...], list[int], int]
 Found = Sequence[tuple[str, tuple[IdTriple, ...]]]  # an inferred triple's derivations as the engine keeps them
 
 
@@ -171,14 +172,18 @@ def derivation_records(
 def records_of_ids(derivations: Mapping[IdTriple, Found], asserted_in: Mapping[IdTriple, str], rules: list[RuleInfo],
                    terms: Terms) -> DerivationRecords:
     """`derivation_records` over term ids (terms.py), as the reasoner keeps its derivations.
-    Written for speed: a build at 10^5 triples makes about 10^6 of these, so every triple is looked
-    up once per use and every term's text made once."""
-    text: dict[int, str] = {}
-    anonymous: set[int] = set()
+    Written for speed: a build at 10^5 triples makes about 3 10^5 derivations of 2 10^5 statements,
+    so every triple is looked up once per use, every statement numbered and hashed once, every
+    term's text made once."""
+    text = terms.texts()
     blanks = terms.blanks
-    statements: list[tuple[str, IdTriple, str | None]] = []
-    # triple -> (its statement number, its hash, the quotations it rests on); made on first use
-    known: dict[IdTriple, tuple[int, str, frozenset[int]]] = {}
+    # the statements, by number: hash, triple, graph it is asserted in (or None), quotations it rests on
+    digests: list[str] = []
+    triples: list[IdTriple] = []
+    graphs: list[str | None] = []
+    rests: list[frozenset[int]] = []
+    quoted: set[int] = set()  # the numbers of statements that rest on some quotation
+    number: dict[IdTriple, int] = {}
     rdf_type, quotation, was_derived_from = terms.intern(TYPE), terms.intern(QUOTATION), terms.intern(WAS_DERIVED_FROM)
 
     quotes_of_subject: dict[int, frozenset[int]] = {}
@@ -187,70 +192,71 @@ def records_of_ids(derivations: Mapping[IdTriple, Found], asserted_in: Mapping[I
         if p == was_derived_from and o in quotations:
             quotes_of_subject[s] = quotes_of_subject.get(s, frozenset()) | {o}
 
-    # what each inferred triple rests on, by its first derivation (premises found before it)
+    # what each inferred triple rests on, by its first derivation (premises found before it);
+    # nothing at all where no fact cites a quotation
     support: dict[IdTriple, frozenset[int]] = {}
-    for t, found in derivations.items():
-        rests = _NO_QUOTES
+    for t, found in derivations.items() if quotes_of_subject else ():
+        q_all = _NO_QUOTES
         for premise in found[0][1]:
             q = support.get(premise)
             if q is None:
-                q = quotes_of_subject.get(premise[0], _NO_QUOTES) if premise in asserted_in else _NO_QUOTES
+                q = quotes_of_subject.get(premise[0]) if premise in asserted_in else None
             if q:
-                rests = rests | q
-        support[t] = rests
+                q_all = q_all | q
+        support[t] = q_all
 
-    def describe(t: IdTriple) -> tuple[int, str, frozenset[int]]:
+    def describe(t: IdTriple) -> int:
         a, b, c = t
-        ta, tb, tc = text.get(a), text.get(b), text.get(c)
-        if ta is None or tb is None or tc is None:
-            for x in t:
-                if x not in text:
-                    text[x] = terms.text(x)
-                    if x in blanks:
-                        anonymous.add(x)
-            ta, tb, tc = text[a], text[b], text[c]
-        digest = sha1(f"{ta} {tb} {tc}".encode()).hexdigest()[:20]
-        rests = support.get(t)
-        graph = None
-        if rests is None:
-            rests = _NO_QUOTES
-            graph = asserted_in.get(t)
-            if graph:
-                rests = quotes_of_subject.get(a, _NO_QUOTES)
-        entry = known[t] = (len(statements), digest, rests)
-        statements.append((digest, t, graph))
-        return entry
+        digest = sha1(f"{text[a]} {text[b]} {text[c]}".encode()).hexdigest()[:20]
+        graph = asserted_in.get(t)  # None for an inferred triple
+        q = (quotes_of_subject.get(a, _NO_QUOTES) if graph else support.get(t, _NO_QUOTES)) if quotes_of_subject else _NO_QUOTES
+        n = number[t] = len(digests)
+        digests.append(digest)
+        triples.append(t)
+        graphs.append(graph)
+        rests.append(q)
+        if q:
+            quoted.add(n)
+        return n
 
     rule_nodes: dict[str, ox.NamedNode] = {}
     sorted_quotes: dict[frozenset[int], list[int]] = {}
     records: list[_Record] = []
     add = records.append
-    get = known.get
+    get = number.get
     no_quotes: list[int] = []
     for t, found in derivations.items():
-        conclusion, digest, first_quotes = get(t) or describe(t)
+        conclusion = get(t)
+        if conclusion is None:
+            conclusion = describe(t)
+        digest = digests[conclusion]
         n = 0
         for rule_name, premises in found:
-            used = [get(p) or describe(p) for p in premises]
+            used = tuple(map(get, premises))
+            if None in used:  # statements named for the first time, numbered in the order named
+                used = tuple([get(p) if p in number else describe(p) for p in premises])
             if n == 0:
-                quotes = first_quotes
+                quotes = rests[conclusion]
+            elif quoted.isdisjoint(used):
+                quotes = _NO_QUOTES
             else:
                 quotes = _NO_QUOTES
                 for u in used:
-                    if u[2]:
-                        quotes = quotes | u[2]
+                    if u in quoted:
+                        quotes = quotes | rests[u]
             rule = rule_nodes.get(rule_name)
             if rule is None:
                 rule = rule_nodes[rule_name] = ox.NamedNode(rule_iri(rule_name))
             if quotes:
                 listed = sorted_quotes.get(quotes)
                 if listed is None:
-                    listed = sorted_quotes[quotes] = sorted(quotes, key=terms.text)
+                    listed = sorted_quotes[quotes] = sorted(quotes, key=text.__getitem__)
             else:
                 listed = no_quotes
-            add((f"{digest}-{n}" if n else digest, rule, conclusion, tuple([u[0] for u in used]), listed, len(statements)))
+            add((digest, n, rule, conclusion, used, listed, len(digests)))
             n += 1
     used_rules = {node.value for node in rule_nodes.values()}
+    anonymous = {x for t in triples for x in t if x in blanks} if blanks else set()
     as_triple = terms.as_triple
     out = describe_anonymous({terms.terms[x] for x in anonymous},  # type: ignore[misc]  # blank nodes
                              {as_triple(t): g for t, g in asserted_in.items() if t[0] in blanks}) if anonymous else []
@@ -265,7 +271,7 @@ def records_of_ids(derivations: Mapping[IdTriple, Found], asserted_in: Mapping[I
         if iri in used_rules:
             out += [ox.Triple(ox.NamedNode(iri), TYPE, HS_RULE), ox.Triple(ox.NamedNode(iri), LABEL, ox.Literal(f"OWL 2 RL {name}", language="en")),
                     ox.Triple(ox.NamedNode(iri), COMMENT, ox.Literal(meaning, language="en"))]
-    return DerivationRecords(statements, records, out, terms)
+    return DerivationRecords(list(zip(digests, triples, graphs)), records, out, terms)
 
 
 class DerivationRecords:
@@ -282,7 +288,7 @@ class DerivationRecords:
         self._extra = extra  # labels of anonymous nodes and rule descriptions: few, made at once
         self._terms = terms
         self._length = (sum(5 if g else 4 for _d, _t, g in statements) + len(extra)
-                        + sum(3 + len(r[3]) + len(r[4]) for r in derivations))
+                        + sum(3 + len(r[4]) + len(r[5]) for r in derivations))
 
     def __len__(self) -> int:
         return self._length
@@ -297,7 +303,7 @@ class DerivationRecords:
         graphs: dict[str, ox.NamedNode] = {}
         statements = self._statements
         written = 0
-        for digest, rule, conclusion, used, quotes, upto in self._derivations:
+        for digest, n, rule, conclusion, used, quotes, upto in self._derivations:
             while written < upto:  # the statements this derivation names first are written before it
                 key, (s, p, o), graph = statements[written]
                 node = ox.NamedNode(base + key)
@@ -312,7 +318,7 @@ class DerivationRecords:
                         g = graphs[graph] = ox.NamedNode(graph)
                     add(make(node, ASSERTED_IN, g))
                 written += 1
-            node = ox.NamedNode(DERIVATION_BASE + digest)
+            node = ox.NamedNode(f"{DERIVATION_BASE}{digest}-{n}" if n else DERIVATION_BASE + digest)
             add(make(node, TYPE, HS_DERIVATION))
             add(make(node, APPLIED_RULE, rule))
             add(make(node, DERIVED_STATEMENT, nodes[conclusion]))

@@ -10,7 +10,8 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
+from operator import itemgetter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -110,11 +111,8 @@ def _infer(inputs: Mapping[str, Sequence[ox.Triple]], rules: list[Rule], *, doma
                 continue
             # every rule reads the graph as the round found it: what a rule adds is read next round
             answered.append((rule, _answers(rule, reasoner, sparql_store)))
-        add = reasoner.add_ids
         for rule, answers in answered:
-            iri = rule.iri
-            for t, premises in answers:
-                add(t, iri, premises)  # a known triple may gain a derivation
+            reasoner.add_all(rule.iri, answers, before)  # a known triple may gain a derivation
         if len(reasoner.found) == before:
             break
         reasoner.run()
@@ -131,7 +129,7 @@ def _infer(inputs: Mapping[str, Sequence[ox.Triple]], rules: list[Rule], *, doma
         inferred=[make(term[s], term[p], term[o]) for s, p, o in found],  # type: ignore[arg-type]  # no literal subject
         records=(records_of_ids(found if all_derivations else {t: ds[:1] for t, ds in found.items()}, asserted_in, info, terms)
                  if records else None),
-        per_rule=dict(Counter(rule for ds in found.values() for rule, _premises in ds)),
+        per_rule=dict(Counter(map(itemgetter(0), chain.from_iterable(found.values())))),
         clashes=clashes,
         rounds=rounds,
         seconds=round(time.perf_counter() - started, 4),

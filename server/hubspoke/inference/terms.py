@@ -104,6 +104,15 @@ class Terms:
         term = self.terms
         return term[t[0]], term[t[1]], term[t[2]]  # type: ignore[return-value]  # a predicate id is an IRI's
 
+    def texts(self) -> dict[int, str]:
+        """str() of every term so far, by id (what `text` gives, for a loop that reads many)."""
+        text = self._text
+        if len(text) < len(self.terms):
+            for i, term in self.terms.items():
+                if i not in text:
+                    text[i] = str(term)
+        return text
+
     def text(self, i: int) -> str:
         """str() of the term (N-Triples form), made once."""
         found = self._text.get(i)
