@@ -13,6 +13,7 @@ import hashlib
 from hashlib import sha1
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -232,7 +233,7 @@ def records_of_ids(derivations: Mapping[IdTriple, Found], asserted_in: Mapping[I
         digest = digests[conclusion]
         n = 0
         for rule_name, premises in found:
-            used = tuple(map(get, premises))
+            used: tuple[Any, ...] = tuple(map(get, premises))  # every number, once None is ruled out
             if None in used:  # statements named for the first time, numbered in the order named
                 used = tuple([get(p) if p in number else describe(p) for p in premises])
             if n == 0:

@@ -366,7 +366,7 @@ def _answer(src: _Source, template: Sequence[Pattern], premises: Sequence[Patter
     if not made:
         return [f"{pad}pass"]
     used: list[str] = []
-    for pattern in dict.fromkeys(tuple(x) for x in premises):
+    for pattern in dict.fromkeys(premises):
         ends = [_end(src, x, state) for x in pattern]
         if any(end is None for end in ends):
             continue

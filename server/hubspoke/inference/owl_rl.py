@@ -36,6 +36,12 @@ Schema tables: the instance rules look up the schema (sub-classes, restrictions,
 properties) in tables built from the closed schema. If the instance rules infer a triple that would
 change a table (a `owl:sameAs` between classes, a domain rule that types a property), the schema is
 closed again, the tables rebuilt and every triple fired again; records are not duplicated.
+(The schema closure at the start is not such a change: the tables are made after it.)
+
+Terms are ints inside (terms.py): the index, the queue and the derivations hold tuples of term ids,
+which hash and compare at a fraction of the cost of pyoxigraph terms; `Reasoner.derivations`,
+`asserted`, `index.all`, `check()` and `add()` convert at the edge. The ids are chosen so that the
+engine visits triples in the order it did on terms, so its output is the same, in the same order.
 """
 
 from __future__ import annotations
@@ -577,8 +583,9 @@ class Reasoner:
     def _tables(self) -> None:
         idx = self.graph
         one: Callable[[Id, Id], list[Id]] = lambda s, p: list(idx.objects(s, p))  # noqa: E731
-        self.supers = {c: [d for d in ds if d != c] for c, ds in idx.out.get(SUBCLASS, {}).items()}
-        self.superprops = {p: [q for q in self._iris_of(qs) if q != p] for p, qs in idx.out.get(SUBPROP, {}).items()}
+        # the schema triples the instance rules cite are made here once, and shared by every derivation
+        self.supers = {c: [(d, (c, SUBCLASS, d)) for d in ds if d != c] for c, ds in idx.out.get(SUBCLASS, {}).items()}
+        self.superprops = {p: [(q, (p, SUBPROP, q)) for q in self._iris_of(qs) if q != p] for p, qs in idx.out.get(SUBPROP, {}).items()}
         self.eq_classes: dict[Id, list[tuple[Id, IdTriple, str]]] = defaultdict(list)
         for a, b in idx.pairs(EQCLASS):
             if a != b:
@@ -594,7 +601,7 @@ class Reasoner:
             if p in self._iris and q in self._iris:
                 self.inverses[p].append((q, (p, INVERSE, q), "prp-inv1"))
                 self.inverses[q].append((p, (p, INVERSE, q), "prp-inv2"))
-        self.symmetric = set(idx.subjects(TYPE, SYMMETRIC))
+        self.symmetric = {p: (p, TYPE, SYMMETRIC) for p in idx.subjects(TYPE, SYMMETRIC)}
         self.transitive = set(idx.subjects(TYPE, TRANSITIVE))
         self.functional = set(idx.subjects(TYPE, FUNCTIONAL))
         self.inverse_functional = set(idx.subjects(TYPE, INVERSE_FUNCTIONAL))
@@ -713,8 +720,8 @@ class Reasoner:
         """Rules whose premise `x a C` is t."""
         x, _, c = t
         idx, emit = self.graph, self._emit
-        for d in self.supers.get(c, ()):  # cax-sco
-            emit((x, TYPE, d), "cax-sco", (t, (c, SUBCLASS, d)))
+        for d, axiom in self.supers.get(c, ()):  # cax-sco
+            emit((x, TYPE, d), "cax-sco", (t, axiom))
         for d, axiom, rule in self.eq_classes.get(c, ()):  # cax-eqc1 / cax-eqc2
             emit((x, TYPE, d), rule, (axiom, t))
         for q, v, axioms in self.has_value.get(c, ()):  # cls-hv1
@@ -747,8 +754,8 @@ class Reasoner:
         """Rules whose premise `s p o` (for a property p with rules) is t."""
         s, p, o = t
         idx, emit = self.graph, self._emit
-        for q in self.superprops.get(p, ()):  # prp-spo1
-            emit((s, q, o), "prp-spo1", ((p, SUBPROP, q), t))
+        for q, axiom in self.superprops.get(p, ()):  # prp-spo1
+            emit((s, q, o), "prp-spo1", (axiom, t))
         for q, axiom, rule in self.eq_props.get(p, ()):  # prp-eqp1 / prp-eqp2
             emit((s, q, o), rule, (axiom, t))
         for r, axioms in self.value_classes.get((p, o), ()):  # cls-hv2
@@ -760,7 +767,7 @@ class Reasoner:
         for q, axiom, rule in self.inverses.get(p, ()):  # prp-inv1 / prp-inv2
             emit((o, q, s), rule, (axiom, t))
         if p in self.symmetric:  # prp-symp
-            emit((o, p, s), "prp-symp", ((p, TYPE, SYMMETRIC), t))
+            emit((o, p, s), "prp-symp", (self.symmetric[p], t))
         if p in self.transitive:  # prp-trp, with t as the first or the second link
             axiom = (p, TYPE, TRANSITIVE)
             for z in list(idx.objects(o, p)):

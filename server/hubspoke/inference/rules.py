@@ -101,8 +101,8 @@ def load_rule(path: Path) -> Rule:
         raise RuleError(f"{path}: not SPARQL: {error}") from error
     if algebra.name != "ConstructQuery" or not _TEMPLATE.search(text):
         raise RuleError(f"{path}: a rule is one CONSTRUCT {{ … }} WHERE {{ … }} query")
-    premises = tuple(dict.fromkeys(tuple(t) for t in _bgp_patterns(algebra["p"])))
-    template = tuple(tuple(t) for t in algebra["template"])
+    premises: tuple[Pattern, ...] = tuple(dict.fromkeys((t[0], t[1], t[2]) for t in _bgp_patterns(algebra["p"])))
+    template: tuple[Pattern, ...] = tuple((t[0], t[1], t[2]) for t in algebra["template"])
     try:
         plan: Plan | None = compile_rule(algebra["p"], template, premises)
     except Unsupported:
