@@ -13,6 +13,8 @@ import hashlib
 from hashlib import sha1
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 import pyoxigraph as ox
@@ -257,7 +259,7 @@ def records_of_ids(derivations: Mapping[IdTriple, Found], asserted_in: Mapping[I
             add((digest, n, rule, conclusion, used, listed, len(digests)))
             n += 1
     used_rules = {node.value for node in rule_nodes.values()}
-    anonymous = {x for t in triples for x in t if x in blanks} if blanks else set()
+    anonymous = set(chain.from_iterable(triples)) & blanks if blanks else set()
     as_triple = terms.as_triple
     out = describe_anonymous({terms.terms[x] for x in anonymous},  # type: ignore[misc]  # blank nodes
                              {as_triple(t): g for t, g in asserted_in.items() if t[0] in blanks}) if anonymous else []
@@ -288,45 +290,39 @@ class DerivationRecords:
         self._derivations = derivations
         self._extra = extra  # labels of anonymous nodes and rule descriptions: few, made at once
         self._terms = terms
-        self._length = (sum(5 if g else 4 for _d, _t, g in statements) + len(extra)
-                        + sum(3 + len(r[4]) + len(r[5]) for r in derivations))
+        asserted = sum(1 for _d, _t, g in statements if g)
+        self._length = (4 * len(statements) + asserted + len(extra) + 3 * len(derivations)
+                        + sum(map(len, map(itemgetter(4), derivations))) + sum(map(len, map(itemgetter(5), derivations))))
 
     def __len__(self) -> int:
         return self._length
 
     def triples(self) -> list[ox.Triple]:
         out: list[ox.Triple] = []
-        add = out.append
+        extend = out.extend
         make = ox.Triple
         term = self._terms.terms
         base = DERIVATION_BASE + "statement/"
-        nodes: list[ox.NamedNode] = []  # statement number -> its node, made as it is written
-        graphs: dict[str, ox.NamedNode] = {}
         statements = self._statements
+        nodes = [ox.NamedNode(base + key) for key, _t, _g in statements]  # statement number -> its node
+        graphs = {g: ox.NamedNode(g) for _k, _t, g in statements if g}
         written = 0
         for digest, n, rule, conclusion, used, quotes, upto in self._derivations:
             while written < upto:  # the statements this derivation names first are written before it
-                key, (s, p, o), graph = statements[written]
-                node = ox.NamedNode(base + key)
-                nodes.append(node)
-                add(make(node, TYPE, STATEMENT))
-                add(make(node, SUBJECT, term[s]))
-                add(make(node, PREDICATE, term[p]))
-                add(make(node, OBJECT, term[o]))
+                _key, (s, p, o), graph = statements[written]
+                node = nodes[written]
                 if graph:
-                    g = graphs.get(graph)
-                    if g is None:
-                        g = graphs[graph] = ox.NamedNode(graph)
-                    add(make(node, ASSERTED_IN, g))
+                    extend((make(node, TYPE, STATEMENT), make(node, SUBJECT, term[s]), make(node, PREDICATE, term[p]),
+                            make(node, OBJECT, term[o]), make(node, ASSERTED_IN, graphs[graph])))
+                else:
+                    extend((make(node, TYPE, STATEMENT), make(node, SUBJECT, term[s]), make(node, PREDICATE, term[p]),
+                            make(node, OBJECT, term[o])))
                 written += 1
             node = ox.NamedNode(f"{DERIVATION_BASE}{digest}-{n}" if n else DERIVATION_BASE + digest)
-            add(make(node, TYPE, HS_DERIVATION))
-            add(make(node, APPLIED_RULE, rule))
-            add(make(node, DERIVED_STATEMENT, nodes[conclusion]))
-            for u in used:
-                add(make(node, USED, nodes[u]))
-            for quotation in quotes:
-                add(make(node, SUPPORTING_QUOTATION, term[quotation]))
+            extend((make(node, TYPE, HS_DERIVATION), make(node, APPLIED_RULE, rule), make(node, DERIVED_STATEMENT, nodes[conclusion])))
+            extend([make(node, USED, nodes[u]) for u in used])
+            if quotes:
+                extend([make(node, SUPPORTING_QUOTATION, term[q]) for q in quotes])
         out += self._extra
         return out
 
