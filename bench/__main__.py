@@ -179,7 +179,7 @@ def main() -> int:
     (RESULTS / "inference.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     lines = ["# Inference benchmark", "",
              f"{report['when']}; {json.dumps(report['machine'])}", "",
-             "CPU seconds of the benchmark process (median of the repeats; owlrl once). *OWL RL* is our closure",
+             "CPU seconds of the benchmark process (median of the repeats, the variants taking turns; owlrl once). *OWL RL* is our closure",
              "with domain/range, as owlrl computes it; *build mode* the closure as the build runs it (no",
              "domain/range); *infer step* is `infer()`: build-mode closure + domain rules + every derivation record",
              "computed (IRIs, premises, quotations), not yet made into pyoxigraph triples; *+ triples made* adds",
