@@ -16,6 +16,7 @@ import platform
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
@@ -53,36 +54,52 @@ def synthetic(ontology: list[ox.Triple], states: int, relationships: int) -> lis
     return out
 
 
-def timed(fn, repeat: int) -> tuple[float, object]:  # type: ignore[no-untyped-def]
-    """Median CPU seconds of this process (time.process_time): the machines are shared, and CPU time
-    is what other work on the cores disturbs least; the result of the last run."""
-    times, result = [], None
+def timed(fns: dict[str, Callable[[], object]], repeat: int) -> tuple[dict[str, float], dict[str, object]]:
+    """Median CPU seconds of this process (time.process_time) of each function: the machines are
+    shared, and CPU time is what other work on the cores disturbs least. The functions take turns
+    (each repeat runs every one once), so that a change of load falls on all of them alike rather
+    than on one: the ratios between them are what the targets read. Also the result of each one's
+    last run (dropped before it runs again)."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    results: dict[str, object] = {}
     for _ in range(repeat):
-        started = time.process_time()
-        result = fn()
-        times.append(time.process_time() - started)
-    return statistics.median(times), result
+        for name, fn in fns.items():
+            results.pop(name, None)
+            started = time.process_time()
+            results[name] = fn()
+            times[name].append(time.process_time() - started)
+    return {name: statistics.median(ts) for name, ts in times.items()}, results
+
+
+def load() -> float:
+    """The 1-minute load average: the cores are shared with other work, which slows this one."""
+    return round(os.getloadavg()[0], 2)
 
 
 def run_case(name: str, triples: list[ox.Triple], repeat: int, with_owlrl: bool) -> dict[str, object]:
     asserted = {as_tuple(t) for t in triples}
+    load_before = load()
 
     def closure(domain_range: bool) -> Reasoner:
         r = Reasoner(asserted, domain_range=domain_range)
         r.run()
         return r
 
-    # the OWL RL closure as owlrl computes it (it always applies domain/range: like with like)
-    owl_s, reasoner = timed(lambda: closure(True), repeat)
-    build_s, _ = timed(lambda: closure(False), repeat)  # the closure as the build runs it
     rules = load_rules(ROOT / "ontology" / "rules")
-    full_s, result = timed(lambda: infer({ns.FACTS_GRAPH: triples}, rules), repeat)
-    # what a consumer that wants pyoxigraph triples pays on top (the build does: Inference.derivations)
-    made_s, _ = timed(lambda: infer({ns.FACTS_GRAPH: triples}, rules).derivations, repeat)
-    first_s, _ = timed(lambda: infer({ns.FACTS_GRAPH: triples}, rules, all_derivations=False), repeat)
+    seconds, results = timed({
+        # the OWL RL closure as owlrl computes it (it always applies domain/range: like with like)
+        "owl": lambda: closure(True),
+        "build": lambda: closure(False) and None,  # the closure as the build runs it
+        "full": lambda: infer({ns.FACTS_GRAPH: triples}, rules),
+        # what a consumer that wants pyoxigraph triples pays on top (the build does: Inference.derivations)
+        "made": lambda: len(infer({ns.FACTS_GRAPH: triples}, rules).derivations),
+        "first": lambda: len(infer({ns.FACTS_GRAPH: triples}, rules, all_derivations=False).records or ()),
+    }, repeat)
+    owl_s, build_s, full_s, made_s, first_s = (seconds[k] for k in ("owl", "build", "full", "made", "first"))
+    reasoner, result = results["owl"], results["full"]
     records = sum(result.per_rule.values())  # type: ignore[attr-defined]
     row: dict[str, object] = {
-        "case": name, "input_triples": len(asserted),
+        "case": name, "input_triples": len(asserted), "load_before": load_before,
         "ours_owl_rl_s": round(owl_s, 3), "ours_owl_rl_build_mode_s": round(build_s, 3),
         "ours_infer_step_s": round(full_s, 3),
         "infer_step_with_derivation_triples_made_s": round(made_s, 3),
@@ -129,6 +146,7 @@ def run_case(name: str, triples: list[ox.Triple], repeat: int, with_owlrl: bool)
             path.unlink(missing_ok=True)
     except ImportError:
         row["reasonable_s"] = None
+    row["load_after"] = load()
     return row
 
 
@@ -155,28 +173,30 @@ def main() -> int:
     rows = [run_case("real graph (ontology + facts + links)", real, opts.repeat, True)]
     for size in (int(s) for s in opts.sizes.split(",") if s):
         data = synthetic(graphs[ns.ONTOLOGY_GRAPH], max(50, size // 10), size)
-        rows.append(run_case(f"synthetic {size} relationships", data, opts.repeat if size < 20000 else 1, len(data) <= opts.no_owlrl_above))
+        rows.append(run_case(f"synthetic {size} relationships", data, opts.repeat, len(data) <= opts.no_owlrl_above))
     report = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": machine(), "results": rows}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "inference.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     lines = ["# Inference benchmark", "",
              f"{report['when']}; {json.dumps(report['machine'])}", "",
-             "CPU seconds of the benchmark process (median of the repeats; owlrl once). *OWL RL* is our closure",
+             "CPU seconds of the benchmark process (median of the repeats, the variants taking turns; owlrl once). *OWL RL* is our closure",
              "with domain/range, as owlrl computes it; *build mode* the closure as the build runs it (no",
              "domain/range); *infer step* is `infer()`: build-mode closure + domain rules + every derivation record",
              "computed (IRIs, premises, quotations), not yet made into pyoxigraph triples; *+ triples made* adds",
              "`Inference.derivations`, which makes them (what `hubspoke build` pays). *rules + records / closure* is",
              "(infer step - build mode) / build mode: issue 10's target (a) is at most 2; target (b) is an",
-             "infer step speed-up of at least 20.", "",
-             "| case | input triples | ours OWL RL (s) | build mode (s) | infer step (s) | infer step + triples made (s) | rules + records / closure | same, + triples made | infer / OWL RL | first derivations only (s) | derivation records | derivation triples | owlrl (s) | OWL RL speed-up | infer step speed-up | same, + triples made | same entailments | reasonable (s) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "infer step speed-up of at least 20. *load* is the 1-minute load average before and after the case",
+             f"(the machine has {os.cpu_count()} cores, shared with other work).", "",
+             "| case | input triples | ours OWL RL (s) | build mode (s) | infer step (s) | infer step + triples made (s) | rules + records / closure | same, + triples made | infer / OWL RL | first derivations only (s) | derivation records | derivation triples | owlrl (s) | OWL RL speed-up | infer step speed-up | same, + triples made | same entailments | reasonable (s) | load |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['case']} | {r['input_triples']} | {r['ours_owl_rl_s']} | {r['ours_owl_rl_build_mode_s']} | "
                      f"{r['ours_infer_step_s']} | {r['infer_step_with_derivation_triples_made_s']} | {r['rules_and_records_over_build_closure']} | "
                      f"{r['rules_and_records_made_over_build_closure']} | {r['infer_step_over_owl_rl']} | "
                      f"{r['infer_step_first_derivations_only_s']} | {r['derivation_records']} | {r['derivation_triples']} | "
                      f"{r.get('owlrl_s', '-')} | {r.get('owl_rl_speedup_vs_owlrl', '-')} | {r.get('infer_step_speedup_vs_owlrl', '-')} | "
-                     f"{r.get('infer_step_made_speedup_vs_owlrl', '-')} | {r.get('same_entailments', '-')} | {r.get('reasonable_s') or '-'} |")
+                     f"{r.get('infer_step_made_speedup_vs_owlrl', '-')} | {r.get('same_entailments', '-')} | {r.get('reasonable_s') or '-'} | "
+                     f"{r['load_before']}-{r['load_after']} |")
     (RESULTS / "inference.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     return 0 if all(r.get("same_entailments", True) for r in rows) else 1

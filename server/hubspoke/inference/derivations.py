@@ -13,11 +13,16 @@ import hashlib
 from hashlib import sha1
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
+from typing import Any
 
 import pyoxigraph as ox
 
 from hubspoke import namespaces as ns
-from hubspoke.inference.owl_rl import TYPE, Derivation, Term, Triple
+from hubspoke.inference.owl_rl import Derivation
+from hubspoke.inference.terms import IdTriple, Term, Terms, Triple
+from hubspoke.inference.vocabulary import TYPE
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -131,9 +136,11 @@ def _as_list(found: Derivation | Sequence[Derivation]) -> Sequence[Derivation]:
     return (found,) if isinstance(found, Derivation) else found
 
 
-# one derivation: its IRI's tail, rule node, conclusion and premises (statement numbers), quotations,
-# and how many statements are written once it is reached
-_Record = tuple[str, ox.NamedNode, int, tuple[int, ...], list[Term], int]
+# one derivation: its statement's hash and its number among the statement's derivations (its IRI),
+# rule node, conclusion and premises (statement numbers), quotations (term ids), and how many
+# statements are written once it is reached
+_Record = tuple[str, int, ox.NamedNode, int, tuple[int, ...], list[int], int]
+Found = Sequence[tuple[str, tuple[IdTriple, ...]]]  # an inferred triple's derivations as the engine keeps them
 
 
 def derivation_triples(
@@ -158,85 +165,104 @@ def derivation_records(
     may share an hs:derivedStatement. `asserted_in` says which named graph each asserted triple
     comes from. A derivation's quotations are those of its asserted premises and, for a derived
     premise, those its first derivation rests on (a proof that bottoms out in asserted facts).
-    Written for speed: a build at 10^5 triples makes about 10^6 of these, so every triple is looked
-    up once per use and every term's text made once."""
-    text: dict[Term, str] = {}
-    anonymous: set[ox.BlankNode] = set()
-    statements: list[tuple[str, Triple, str | None]] = []
-    # triple -> (its statement number, its hash, the quotations it rests on); made on first use
-    known: dict[Triple, tuple[int, str, frozenset[Term]]] = {}
+    In terms; the infer step gives the engine's ids to `records_of_ids`."""
+    terms = Terms()
+    triple = terms.triple
+    found = {triple(t): [(d.rule, tuple(triple(x) for x in d.premises)) for d in _as_list(ds)] for t, ds in derivations.items()}
+    return records_of_ids(found, {triple(t): g for t, g in asserted_in.items()}, rules, terms)
 
-    quotes_of_subject: dict[Term, frozenset[Term]] = {}
-    quotations = {t[0] for t in asserted_in if t[1] == TYPE and t[2] == QUOTATION}
+
+def records_of_ids(derivations: Mapping[IdTriple, Found], asserted_in: Mapping[IdTriple, str], rules: list[RuleInfo],
+                   terms: Terms) -> DerivationRecords:
+    """`derivation_records` over term ids (terms.py), as the reasoner keeps its derivations.
+    Written for speed: a build at 10^5 triples makes about 3 10^5 derivations of 2 10^5 statements,
+    so every triple is looked up once per use, every statement numbered and hashed once, every
+    term's text made once."""
+    text = terms.texts()
+    blanks = terms.blanks
+    # the statements, by number: hash, triple, graph it is asserted in (or None), quotations it rests on
+    digests: list[str] = []
+    triples: list[IdTriple] = []
+    graphs: list[str | None] = []
+    rests: list[frozenset[int]] = []
+    quoted: set[int] = set()  # the numbers of statements that rest on some quotation
+    number: dict[IdTriple, int] = {}
+    rdf_type, quotation, was_derived_from = terms.intern(TYPE), terms.intern(QUOTATION), terms.intern(WAS_DERIVED_FROM)
+
+    quotes_of_subject: dict[int, frozenset[int]] = {}
+    quotations = {t[0] for t in asserted_in if t[1] == rdf_type and t[2] == quotation}
     for (s, p, o), _graph in asserted_in.items():
-        if p == WAS_DERIVED_FROM and o in quotations:
+        if p == was_derived_from and o in quotations:
             quotes_of_subject[s] = quotes_of_subject.get(s, frozenset()) | {o}
 
-    # what each inferred triple rests on, by its first derivation (premises found before it)
-    support: dict[Triple, frozenset[Term]] = {}
-    for t, found in derivations.items():
-        rests = _NO_QUOTES
-        for premise in (found if isinstance(found, Derivation) else found[0]).premises:
+    # what each inferred triple rests on, by its first derivation (premises found before it);
+    # nothing at all where no fact cites a quotation
+    support: dict[IdTriple, frozenset[int]] = {}
+    for t, found in derivations.items() if quotes_of_subject else ():
+        q_all = _NO_QUOTES
+        for premise in found[0][1]:
             q = support.get(premise)
             if q is None:
-                q = quotes_of_subject.get(premise[0], _NO_QUOTES) if premise in asserted_in else _NO_QUOTES
+                q = quotes_of_subject.get(premise[0]) if premise in asserted_in else None
             if q:
-                rests = rests | q
-        support[t] = rests
+                q_all = q_all | q
+        support[t] = q_all
 
-    def describe(t: Triple) -> tuple[int, str, frozenset[Term]]:
+    def describe(t: IdTriple) -> int:
         a, b, c = t
-        ta, tb, tc = text.get(a), text.get(b), text.get(c)
-        if ta is None or tb is None or tc is None:
-            for x in t:
-                if x not in text:
-                    text[x] = str(x)
-                    if isinstance(x, ox.BlankNode):
-                        anonymous.add(x)
-            ta, tb, tc = text[a], text[b], text[c]
-        digest = sha1(f"{ta} {tb} {tc}".encode()).hexdigest()[:20]
-        rests = support.get(t)
-        graph = None
-        if rests is None:
-            rests = _NO_QUOTES
-            graph = asserted_in.get(t)
-            if graph:
-                rests = quotes_of_subject.get(a, _NO_QUOTES)
-        entry = known[t] = (len(statements), digest, rests)
-        statements.append((digest, t, graph))
-        return entry
+        digest = sha1(f"{text[a]} {text[b]} {text[c]}".encode()).hexdigest()[:20]
+        graph = asserted_in.get(t)  # None for an inferred triple
+        q = (quotes_of_subject.get(a, _NO_QUOTES) if graph else support.get(t, _NO_QUOTES)) if quotes_of_subject else _NO_QUOTES
+        n = number[t] = len(digests)
+        digests.append(digest)
+        triples.append(t)
+        graphs.append(graph)
+        rests.append(q)
+        if q:
+            quoted.add(n)
+        return n
 
     rule_nodes: dict[str, ox.NamedNode] = {}
-    sorted_quotes: dict[frozenset[Term], list[Term]] = {}
+    sorted_quotes: dict[frozenset[int], list[int]] = {}
     records: list[_Record] = []
     add = records.append
-    get = known.get
-    no_quotes: list[Term] = []
+    get = number.get
+    no_quotes: list[int] = []
     for t, found in derivations.items():
-        conclusion, digest, first_quotes = get(t) or describe(t)
+        conclusion = get(t)
+        if conclusion is None:
+            conclusion = describe(t)
+        digest = digests[conclusion]
         n = 0
-        for d in (found,) if isinstance(found, Derivation) else found:
-            used = [get(p) or describe(p) for p in d.premises]
+        for rule_name, premises in found:
+            used: tuple[Any, ...] = tuple(map(get, premises))  # every number, once None is ruled out
+            if None in used:  # statements named for the first time, numbered in the order named
+                used = tuple([get(p) if p in number else describe(p) for p in premises])
             if n == 0:
-                quotes = first_quotes
+                quotes = rests[conclusion]
+            elif quoted.isdisjoint(used):
+                quotes = _NO_QUOTES
             else:
                 quotes = _NO_QUOTES
                 for u in used:
-                    if u[2]:
-                        quotes = quotes | u[2]
-            rule = rule_nodes.get(d.rule)
+                    if u in quoted:
+                        quotes = quotes | rests[u]
+            rule = rule_nodes.get(rule_name)
             if rule is None:
-                rule = rule_nodes[d.rule] = ox.NamedNode(rule_iri(d.rule))
+                rule = rule_nodes[rule_name] = ox.NamedNode(rule_iri(rule_name))
             if quotes:
                 listed = sorted_quotes.get(quotes)
                 if listed is None:
-                    listed = sorted_quotes[quotes] = sorted(quotes, key=str)
+                    listed = sorted_quotes[quotes] = sorted(quotes, key=text.__getitem__)
             else:
                 listed = no_quotes
-            add((f"{digest}-{n}" if n else digest, rule, conclusion, tuple([u[0] for u in used]), listed, len(statements)))
+            add((digest, n, rule, conclusion, used, listed, len(digests)))
             n += 1
     used_rules = {node.value for node in rule_nodes.values()}
-    out = describe_anonymous(anonymous, asserted_in)
+    anonymous = set(chain.from_iterable(triples)) & blanks if blanks else set()
+    as_triple = terms.as_triple
+    out = describe_anonymous({terms.terms[x] for x in anonymous},  # type: ignore[misc]  # blank nodes
+                             {as_triple(t): g for t, g in asserted_in.items() if t[0] in blanks}) if anonymous else []
 
     for info in rules:
         used_rules.add(info.iri)
@@ -248,7 +274,7 @@ def derivation_records(
         if iri in used_rules:
             out += [ox.Triple(ox.NamedNode(iri), TYPE, HS_RULE), ox.Triple(ox.NamedNode(iri), LABEL, ox.Literal(f"OWL 2 RL {name}", language="en")),
                     ox.Triple(ox.NamedNode(iri), COMMENT, ox.Literal(meaning, language="en"))]
-    return DerivationRecords(statements, records, out)
+    return DerivationRecords(list(zip(digests, triples, graphs)), records, out, terms)
 
 
 class DerivationRecords:
@@ -258,56 +284,52 @@ class DerivationRecords:
     as much as all the rest of the infer step, so it is left to whoever reads them (`triples()`,
     once); `len()` is exact without making them."""
 
-    def __init__(self, statements: list[tuple[str, Triple, str | None]], derivations: list[_Record],
-                 extra: list[ox.Triple]) -> None:
+    def __init__(self, statements: list[tuple[str, IdTriple, str | None]], derivations: list[_Record],
+                 extra: list[ox.Triple], terms: Terms) -> None:
         self._statements = statements  # (hash, triple, graph it is asserted in or None)
         self._derivations = derivations
         self._extra = extra  # labels of anonymous nodes and rule descriptions: few, made at once
-        self._length = (sum(5 if g else 4 for _d, _t, g in statements) + len(extra)
-                        + sum(3 + len(r[3]) + len(r[4]) for r in derivations))
+        self._terms = terms
+        asserted = sum(1 for _d, _t, g in statements if g)
+        self._length = (4 * len(statements) + asserted + len(extra) + 3 * len(derivations)
+                        + sum(map(len, map(itemgetter(4), derivations))) + sum(map(len, map(itemgetter(5), derivations))))
 
     def __len__(self) -> int:
         return self._length
 
     def triples(self) -> list[ox.Triple]:
         out: list[ox.Triple] = []
-        add = out.append
+        extend = out.extend
         make = ox.Triple
+        term = self._terms.terms
         base = DERIVATION_BASE + "statement/"
-        nodes: list[ox.NamedNode] = []  # statement number -> its node, made as it is written
-        graphs: dict[str, ox.NamedNode] = {}
         statements = self._statements
+        nodes = [ox.NamedNode(base + key) for key, _t, _g in statements]  # statement number -> its node
+        graphs = {g: ox.NamedNode(g) for _k, _t, g in statements if g}
         written = 0
-        for digest, rule, conclusion, used, quotes, upto in self._derivations:
+        for digest, n, rule, conclusion, used, quotes, upto in self._derivations:
             while written < upto:  # the statements this derivation names first are written before it
-                key, t, graph = statements[written]
-                node = ox.NamedNode(base + key)
-                nodes.append(node)
-                add(make(node, TYPE, STATEMENT))
-                add(make(node, SUBJECT, t[0]))
-                add(make(node, PREDICATE, t[1]))
-                add(make(node, OBJECT, t[2]))
+                _key, (s, p, o), graph = statements[written]
+                node = nodes[written]
                 if graph:
-                    g = graphs.get(graph)
-                    if g is None:
-                        g = graphs[graph] = ox.NamedNode(graph)
-                    add(make(node, ASSERTED_IN, g))
+                    extend((make(node, TYPE, STATEMENT), make(node, SUBJECT, term[s]), make(node, PREDICATE, term[p]),
+                            make(node, OBJECT, term[o]), make(node, ASSERTED_IN, graphs[graph])))
+                else:
+                    extend((make(node, TYPE, STATEMENT), make(node, SUBJECT, term[s]), make(node, PREDICATE, term[p]),
+                            make(node, OBJECT, term[o])))
                 written += 1
-            node = ox.NamedNode(DERIVATION_BASE + digest)
-            add(make(node, TYPE, HS_DERIVATION))
-            add(make(node, APPLIED_RULE, rule))
-            add(make(node, DERIVED_STATEMENT, nodes[conclusion]))
-            for u in used:
-                add(make(node, USED, nodes[u]))
-            for quotation in quotes:
-                add(make(node, SUPPORTING_QUOTATION, quotation))
+            node = ox.NamedNode(f"{DERIVATION_BASE}{digest}-{n}" if n else DERIVATION_BASE + digest)
+            extend((make(node, TYPE, HS_DERIVATION), make(node, APPLIED_RULE, rule), make(node, DERIVED_STATEMENT, nodes[conclusion])))
+            extend([make(node, USED, nodes[u]) for u in used])
+            if quotes:
+                extend([make(node, SUPPORTING_QUOTATION, term[q]) for q in quotes])
         out += self._extra
         return out
 
 
 
 
-_NO_QUOTES: frozenset[Term] = frozenset()
+_NO_QUOTES: frozenset[int] = frozenset()
 
 
 def describe_anonymous(nodes: set[ox.BlankNode], asserted: Mapping[Triple, str]) -> list[ox.Triple]:

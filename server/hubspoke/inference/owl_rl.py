@@ -36,6 +36,12 @@ Schema tables: the instance rules look up the schema (sub-classes, restrictions,
 properties) in tables built from the closed schema. If the instance rules infer a triple that would
 change a table (a `owl:sameAs` between classes, a domain rule that types a property), the schema is
 closed again, the tables rebuilt and every triple fired again; records are not duplicated.
+(The schema closure at the start is not such a change: the tables are made after it.)
+
+Terms are ints inside (terms.py): the index, the queue and the derivations hold tuples of term ids,
+which hash and compare at a fraction of the cost of pyoxigraph terms; `Reasoner.derivations`,
+`asserted`, `index.all`, `check()` and `add()` convert at the edge. The ids are chosen so that the
+engine visits triples in the order it did on terms, so its output is the same, in the same order.
 """
 
 from __future__ import annotations
@@ -50,23 +56,36 @@ from typing import NamedTuple
 
 import pyoxigraph as ox
 
-from hubspoke.inference.vocabulary import (
-    ALL, ALLDIFFERENT, ALLDISJOINT, ALLDISJOINT_PROPERTIES, ANNOTATION_PROPERTIES, ANNOTATION_PROPERTY,
-    ASSERTION_PROPERTY, ASYMMETRIC, CHAIN, COMPLEMENT, DATATYPE_PROPERTY, DATATYPES, DIFFERENT, DISJOINT,
-    DISTINCT_MEMBERS, DOMAIN, EQCLASS, EQPROP, FIRST, FUNCTIONAL, HASKEY, HASVALUE, INTERSECTION, INVERSE,
-    INVERSE_FUNCTIONAL, IRREFLEXIVE, MAXC, MAXQC, MEMBERS, NEGATIVE_ASSERTION, NIL, NOTHING, OBJECT_PROPERTY,
-    ONCLASS, ONEOF, ONPROPERTY, OWL_CLASS, PROPERTY_DISJOINT, RANGE, RDFS_DATATYPE, REST, SAME, SCHEMA_PREDICATES,
-    SCHEMA_TYPES, SOME, SOURCE, SUBCLASS, SUBPROP, SYMMETRIC, TARGET_INDIVIDUAL, TARGET_VALUE, THING, TRANSITIVE,
-    TYPE, UNION,
-)
+from hubspoke.inference import vocabulary as V
+from hubspoke.inference.terms import Id, IdTriple, Term, Terms, Triple, natural_id
 
-__all__ = ["Clash", "Derivation", "Index", "Reasoner", "Term", "Triple", "TYPE", "closure", "paused_gc", "rdf_list"]
+__all__ = ["Clash", "Derivation", "Index", "Reasoner", "Term", "Terms", "Triple", "closure", "paused_gc", "rdf_list"]
 
-# A node in a triple. RDF 1.2 triple terms are opaque nodes to the rules; they come from the input
-# as pyoxigraph gives it, never from a rule.
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-Triple = tuple[Term, ox.NamedNode, Term]
-Axioms = tuple[Triple, ...]
+# The vocabulary the rules read, as the ids every `Terms` table gives it (see terms.py).
+_n = natural_id
+TYPE, FIRST, REST, NIL = _n(V.TYPE), _n(V.FIRST), _n(V.REST), _n(V.NIL)
+SUBCLASS, SUBPROP, DOMAIN, RANGE, RDFS_DATATYPE = _n(V.SUBCLASS), _n(V.SUBPROP), _n(V.DOMAIN), _n(V.RANGE), _n(V.RDFS_DATATYPE)
+THING, NOTHING, OWL_CLASS = _n(V.THING), _n(V.NOTHING), _n(V.OWL_CLASS)
+OBJECT_PROPERTY, DATATYPE_PROPERTY, ANNOTATION_PROPERTY = _n(V.OBJECT_PROPERTY), _n(V.DATATYPE_PROPERTY), _n(V.ANNOTATION_PROPERTY)
+SAME, DIFFERENT, ALLDIFFERENT, DISTINCT_MEMBERS = _n(V.SAME), _n(V.DIFFERENT), _n(V.ALLDIFFERENT), _n(V.DISTINCT_MEMBERS)
+EQCLASS, EQPROP, INVERSE = _n(V.EQCLASS), _n(V.EQPROP), _n(V.INVERSE)
+SYMMETRIC, TRANSITIVE, FUNCTIONAL, INVERSE_FUNCTIONAL = _n(V.SYMMETRIC), _n(V.TRANSITIVE), _n(V.FUNCTIONAL), _n(V.INVERSE_FUNCTIONAL)
+IRREFLEXIVE, ASYMMETRIC = _n(V.IRREFLEXIVE), _n(V.ASYMMETRIC)
+CHAIN, HASKEY, PROPERTY_DISJOINT, ALLDISJOINT_PROPERTIES = _n(V.CHAIN), _n(V.HASKEY), _n(V.PROPERTY_DISJOINT), _n(V.ALLDISJOINT_PROPERTIES)
+NEGATIVE_ASSERTION, SOURCE, ASSERTION_PROPERTY = _n(V.NEGATIVE_ASSERTION), _n(V.SOURCE), _n(V.ASSERTION_PROPERTY)
+TARGET_INDIVIDUAL, TARGET_VALUE = _n(V.TARGET_INDIVIDUAL), _n(V.TARGET_VALUE)
+ONPROPERTY, HASVALUE, SOME, ALL = _n(V.ONPROPERTY), _n(V.HASVALUE), _n(V.SOME), _n(V.ALL)
+INTERSECTION, UNION, ONEOF, COMPLEMENT = _n(V.INTERSECTION), _n(V.UNION), _n(V.ONEOF), _n(V.COMPLEMENT)
+MAXC, MAXQC, ONCLASS = _n(V.MAXC), _n(V.MAXQC), _n(V.ONCLASS)
+DISJOINT, ALLDISJOINT, MEMBERS = _n(V.DISJOINT), _n(V.ALLDISJOINT), _n(V.MEMBERS)
+ANNOTATION_PROPERTIES = tuple(_n(x) for x in V.ANNOTATION_PROPERTIES)
+DATATYPES = tuple(_n(x) for x in V.DATATYPES)
+SCHEMA_PREDICATES = frozenset(_n(x) for x in V.SCHEMA_PREDICATES)
+SCHEMA_TYPES = frozenset(_n(x) for x in V.SCHEMA_TYPES)
+
+Axioms = tuple[IdTriple, ...]
+Premises = tuple[IdTriple, ...]
+Found = tuple[str, Premises]  # one derivation as the engine keeps it: (rule, premises)
 
 # Domain rules may not derive these: the schema is the ontology's, not the data's.
 FROZEN_SCHEMA = frozenset({SUBCLASS, SUBPROP, EQCLASS, EQPROP})
@@ -89,14 +108,15 @@ class Clash:
 
 
 class Index:
-    """Triples by predicate, then subject and object, for the joins the rules need."""
+    """Triples (of term ids) by predicate, then subject and object, for the joins the rules need."""
 
-    def __init__(self) -> None:
-        self.all: set[Triple] = set()
-        self.out: dict[ox.NamedNode, dict[Term, set[Term]]] = defaultdict(lambda: defaultdict(set))
-        self.inn: dict[ox.NamedNode, dict[Term, set[Term]]] = defaultdict(lambda: defaultdict(set))
+    def __init__(self, terms: Terms) -> None:
+        self.terms = terms
+        self.all: set[IdTriple] = set()
+        self.out: dict[Id, dict[Id, set[Id]]] = defaultdict(lambda: defaultdict(set))
+        self.inn: dict[Id, dict[Id, set[Id]]] = defaultdict(lambda: defaultdict(set))
 
-    def add(self, t: Triple) -> bool:
+    def add(self, t: IdTriple) -> bool:
         if t in self.all:
             return False
         self.all.add(t)
@@ -105,33 +125,46 @@ class Index:
         self.inn[p][o].add(s)
         return True
 
-    def objects(self, s: Term, p: ox.NamedNode) -> set[Term]:
+    def objects(self, s: Id, p: Id) -> set[Id]:
         by_s = self.out.get(p)
         return by_s.get(s, _EMPTY) if by_s else _EMPTY
 
-    def subjects(self, p: ox.NamedNode, o: Term) -> set[Term]:
+    def subjects(self, p: Id, o: Id) -> set[Id]:
         by_o = self.inn.get(p)
         return by_o.get(o, _EMPTY) if by_o else _EMPTY
 
-    def pairs(self, p: ox.NamedNode) -> Iterable[tuple[Term, Term]]:
+    def pairs(self, p: Id) -> list[tuple[Id, Id]]:
         return [(s, o) for s, os in self.out.get(p, {}).items() for o in os]
 
 
-_EMPTY: set[Term] = set()  # never written to: the answer for a missing key
+_EMPTY: set[Id] = set()  # never written to: the answer for a missing key
 
 
-def rdf_list(index: Index, head: Term, asserted: frozenset[Triple] = frozenset()) -> list[Term]:
+class TermIndex:
+    """The reasoner's triples as pyoxigraph terms, made when asked (tests, the benchmark's oracle):
+    `all`, and the engine's own index as `ids`."""
+
+    def __init__(self, reasoner: Reasoner) -> None:
+        self.ids = reasoner.graph
+
+    @property
+    def all(self) -> set[Triple]:
+        as_triple = self.ids.terms.as_triple
+        return {as_triple(t) for t in self.ids.all}
+
+
+def rdf_list(index: Index, head: Id, asserted: frozenset[IdTriple] = frozenset()) -> list[Id]:
     """The members of an RDF collection, in order (a malformed list yields what could be read).
     Where owl:sameAs has given a cell more than one rdf:first or rdf:rest, the asserted one counts."""
 
-    def one(cell: Term, p: ox.NamedNode) -> Term | None:
+    def one(cell: Id, p: Id) -> Id | None:
         found = index.objects(cell, p)
         if len(found) > 1:
             found = {x for x in found if (cell, p, x) in asserted}
         return next(iter(found)) if len(found) == 1 else None
 
-    items: list[Term] = []
-    seen: set[Term] = set()
+    items: list[Id] = []
+    seen: set[Id] = set()
     while head != NIL and head not in seen:
         seen.add(head)
         first = one(head, FIRST)
@@ -145,14 +178,9 @@ def rdf_list(index: Index, head: Term, asserted: frozenset[Triple] = frozenset()
     return items
 
 
-def _iris(terms: Iterable[Term]) -> list[ox.NamedNode]:
-    """The IRIs among terms, in their order: only an IRI can be a predicate (a triple with a blank
-    node or a literal there is not RDF, and could not be stored)."""
-    return [t for t in terms if isinstance(t, ox.NamedNode)]
-
-
-def _number(term: Term) -> int | None:
+def _number(terms: Terms, i: Id) -> int | None:
     """The value of a cardinality literal, or None."""
+    term = terms.terms[i]
     if not isinstance(term, ox.Literal):
         return None
     try:
@@ -165,7 +193,10 @@ def _number(term: Term) -> int | None:
 def paused_gc() -> Iterator[None]:
     """No cyclic garbage collection inside: the engine makes millions of small tuples and frees
     none, and each full collection walks all of them again (half the infer step's time at 10^5
-    triples on Python 3.11). Cycles made meanwhile are collected after."""
+    triples on Python 3.11). On the way out, what was made meanwhile is moved to the oldest
+    generation (gc.freeze then gc.unfreeze: two list splices) rather than walked by the young
+    collection that the first allocation after would start (0.7 s at 10^5 triples); cycles among
+    it are collected with that generation."""
     if not gc.isenabled():
         yield
         return
@@ -173,39 +204,132 @@ def paused_gc() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.freeze()
+        gc.unfreeze()
         gc.enable()
-
-
-def _key(t: Term) -> str:
-    return str(t)
 
 
 class Reasoner:
     """The OWL 2 RL closure of a set of triples. `asserted` is never changed; what is new is in
-    `derivations` (triple -> every rule instance that concluded it), in the order it was found."""
+    `derivations` (triple -> every rule instance that concluded it), in the order it was found.
 
-    def __init__(self, asserted: Iterable[Triple], *, domain_range: bool = False, axiomatic: bool = False) -> None:
+    The engine works on term ids (terms.py): `graph` and `found` are its own, by id; `derivations`,
+    `asserted`, `check()` and `add()` speak pyoxigraph terms, converted when called. A caller that
+    has ids already (the infer step) gives them as `ids` with their `terms` table."""
+
+    def __init__(self, asserted: Iterable[Triple] = (), *, domain_range: bool = False, axiomatic: bool = False,
+                 terms: Terms | None = None, ids: Iterable[IdTriple] = ()) -> None:
         # rdfs:domain / rdfs:range are off by default: in hubspoke they are constraints checked by
         # SHACL, and inferring types from them would hide a curator's misuse instead of reporting it.
         self.domain_range = domain_range
         self.axiomatic = axiomatic
-        self.index = Index()
-        for t in asserted:
-            self.index.add(t)
-        self.asserted: frozenset[Triple] = frozenset(self.index.all)
-        self.derivations: dict[Triple, list[Derivation]] = {}
-        self._rank: dict[Triple, int] = {}  # inferred triple -> the order it was found in
+        self.terms = terms if terms is not None else Terms()
+        self._literals = self.terms.literals
+        self._iris = self.terms.iris
+        self.graph = Index(self.terms)
+        self._asserted_order: list[IdTriple] = []  # as added: the index's order of insertion starts with these
+        with paused_gc():
+            for t in [*ids, *self.terms.triples(asserted)]:
+                if self.graph.add(t):
+                    self._asserted_order.append(t)
+        self.asserted_ids: frozenset[IdTriple] = frozenset(self.graph.all)
+        self.found: dict[IdTriple, list[Found]] = {}
+        self._rank: dict[IdTriple, int] = {}  # inferred triple -> the order it was found in
         self.clashes: list[Clash] = []
-        self._queue: deque[Triple] = deque()
+        self._queue: deque[IdTriple] = deque()
         self._started = False
         self._dirty = False  # a triple that changes the schema tables was inferred
 
-    # -- public ---------------------------------------------------------------------------------
+    # -- public, in terms -----------------------------------------------------------------------
+
+    @property
+    def asserted(self) -> frozenset[Triple]:
+        as_triple = self.terms.as_triple
+        return frozenset(as_triple(t) for t in self.asserted_ids)
+
+    @property
+    def derivations(self) -> dict[Triple, list[Derivation]]:
+        """Every inferred triple -> its derivations, as terms (made on each call: `found` is the
+        engine's own, by id)."""
+        as_triple = self.terms.as_triple
+        return {as_triple(t): [Derivation(rule, tuple(as_triple(p) for p in premises)) for rule, premises in ds]
+                for t, ds in self.found.items()}
+
+    @property
+    def index(self) -> TermIndex:
+        """The triples as terms (`index.all`); the engine's index by id is `graph`."""
+        return TermIndex(self)
+
+    def _iris_of(self, ids: Iterable[Id]) -> list[Id]:
+        """The IRIs among ids, in their order: only an IRI can be a predicate (a triple with a blank
+        node or a literal there is not RDF, and could not be stored)."""
+        iris = self._iris
+        return [t for t in ids if t in iris]
 
     def run(self) -> None:
         """Close the graph under the rules; call again after `add` to close over the new triples."""
         with paused_gc():
             self._run()
+
+    def add(self, t: Triple, rule: str, premises: tuple[Triple, ...]) -> bool:
+        """Add a triple derived outside the engine (a domain rule); `run` then closes over it.
+        True if the triple is new; a new derivation of a known inferred triple is recorded too."""
+        triple = self.terms.triple
+        return self.add_ids(triple(t), rule, tuple(triple(p) for p in premises))
+
+    def add_ids(self, t: IdTriple, rule: str, premises: Premises) -> bool:
+        """`add`, in ids."""
+        if t[1] in FROZEN_SCHEMA:
+            raise ValueError(f"rule {rule} derives a schema triple {self.terms.as_triple(t)}; domain rules must not change the schema")
+        return self._emit(t, rule, premises)
+
+    def add_all(self, rule: str, answers: Iterable[tuple[IdTriple, Premises]], read_at: int) -> None:
+        """`add_ids` for each of a rule's answers in turn (the infer step's hot loop: 2 10^5 answers
+        at 10^5 triples, so `_emit` is written out here once more). `read_at`: how many triples had
+        been inferred when the answers were read; their premises were all known by then, so a
+        triple found since cannot be one they rest on."""
+        found, rank, literals, queue = self.found, self._rank, self._literals, self._queue
+        index = self.graph
+        everything, out, inn = index.all, index.out, index.inn
+        for t, premises in answers:
+            s, p, o = t
+            if p in FROZEN_SCHEMA:
+                raise ValueError(f"rule {rule} derives a schema triple {self.terms.as_triple(t)}; domain rules must not change the schema")
+            known = found.get(t)
+            if known is not None:
+                if t not in premises:
+                    d = (rule, premises)
+                    if d not in known:
+                        floor = rank[t]
+                        if floor >= read_at:
+                            known.append(d)
+                            continue
+                        for premise in premises:
+                            if rank.get(premise, -1) >= floor:
+                                if self._well_founded(t, premises):
+                                    known.append(d)
+                                break
+                        else:
+                            known.append(d)
+                continue
+            if t in everything or s in literals:
+                continue
+            everything.add(t)
+            out[p][s].add(o)
+            inn[p][o].add(s)
+            found[t] = [(rule, premises)]
+            rank[t] = len(rank)
+            queue.append(t)
+            if p in SCHEMA_PREDICATES or (p == TYPE and o in SCHEMA_TYPES):
+                self._dirty = True
+
+    def check(self) -> list[Clash]:
+        """The consistency rules over the closed graph (see the module docstring for the list)."""
+        as_triple = self.terms.as_triple
+        self.clashes = [Clash(rule, message, tuple(as_triple(t) for t in triples)) for rule, message, triples in self._check()]
+        return self.clashes
+
+    # -- the closure ----------------------------------------------------------------------------
 
     def _run(self) -> None:
         if not self._started:
@@ -213,109 +337,113 @@ class Reasoner:
             if self.axiomatic:
                 self._axioms()
             self._close_schema()
+            self._dirty = False  # the tables are made from the schema as now closed
             self._tables()
-            self._queue.extend(self.index.all)
+            self._queue.extend(self.in_set_order())
         while True:
             while self._queue:
                 self._fire(self._queue.popleft())
             if not self._dirty:
                 return
-            self._dirty = False  # the schema grew: close it, rebuild the tables, fire everything again
+            # an instance rule changed the schema: close it, rebuild the tables, fire everything again
             self._close_schema()
+            self._dirty = False
             self._tables()
-            self._queue.extend(self.index.all)
+            self._queue.extend(self.in_set_order())
 
-    def add(self, t: Triple, rule: str, premises: tuple[Triple, ...]) -> bool:
-        """Add a triple derived outside the engine (a domain rule); `run` then closes over it.
-        True if the triple is new; a new derivation of a known inferred triple is recorded too."""
-        if t[1] in FROZEN_SCHEMA:
-            raise ValueError(f"rule {rule} derives a schema triple {t}; domain rules must not change the schema")
-        return self._emit(t, rule, premises)
+    def in_set_order(self) -> list[IdTriple]:
+        """Every triple of the index, in the order a set of the same triples as terms iterates (the
+        order the engine always fired them in, see terms.py): a tuple of ids does not hash like the
+        tuple of its terms, so that set is made, once per firing of everything."""
+        term = self.terms.terms
+        order = [*self._asserted_order, *self.found]  # the index's order of insertion
+        as_terms = [(term[a], term[b], term[c]) for a, b, c in order]
+        back = {id(x): t for x, t in zip(as_terms, order)}
+        return [back[id(x)] for x in set(as_terms)]
 
-    def check(self) -> list[Clash]:
-        """The consistency rules over the closed graph (see the module docstring for the list)."""
-        idx = self.index
-        clashes: list[Clash] = []
+    def _check(self) -> list[tuple[str, str, Axioms]]:
+        idx = self.graph
+        T = self.terms.text
+        clashes: list[tuple[str, str, Axioms]] = []
 
-        def clash(rule: str, message: str, *triples: Triple) -> None:
-            clashes.append(Clash(rule, message, triples))
+        def clash(rule: str, message: str, *triples: IdTriple) -> None:
+            clashes.append((rule, message, triples))
 
         # cax-dw, cax-adc
-        pairs: list[tuple[Term, Term, Triple | None]] = [(a, b, (a, DISJOINT, b)) for a, b in idx.pairs(DISJOINT)]
+        pairs: list[tuple[Id, Id, IdTriple | None]] = [(a, b, (a, DISJOINT, b)) for a, b in idx.pairs(DISJOINT)]
         for node in idx.subjects(TYPE, ALLDISJOINT):
-            members = [m for head in idx.objects(node, MEMBERS) for m in rdf_list(idx, head, self.asserted)]
+            members = [m for head in idx.objects(node, MEMBERS) for m in rdf_list(idx, head, self.asserted_ids)]
             pairs += [(a, b, None) for i, a in enumerate(members) for b in members[i + 1:]]
         for a, b, axiom in pairs:
-            for x in sorted(idx.subjects(TYPE, a) & idx.subjects(TYPE, b), key=_key):
+            for x in sorted(idx.subjects(TYPE, a) & idx.subjects(TYPE, b), key=self.terms.text):
                 premises = ((x, TYPE, a), (x, TYPE, b)) + ((axiom,) if axiom else ())
-                clash("cax-dw" if axiom else "cax-adc", f"{x} is in disjoint classes {a} and {b}", *premises)
+                clash("cax-dw" if axiom else "cax-adc", f"{T(x)} is in disjoint classes {T(a)} and {T(b)}", *premises)
         for c1, c2 in idx.pairs(COMPLEMENT):  # cls-com
-            for x in sorted(idx.subjects(TYPE, c1) & idx.subjects(TYPE, c2), key=_key):
-                clash("cls-com", f"{x} is in {c1} and in its complement {c2}", (x, TYPE, c1), (x, TYPE, c2), (c1, COMPLEMENT, c2))
-        for x in sorted(idx.subjects(TYPE, NOTHING), key=_key):  # cls-nothing2
-            clash("cls-nothing2", f"{x} is a member of owl:Nothing", (x, TYPE, NOTHING))
-        for p in _iris(idx.subjects(TYPE, IRREFLEXIVE)):  # prp-irp
+            for x in sorted(idx.subjects(TYPE, c1) & idx.subjects(TYPE, c2), key=self.terms.text):
+                clash("cls-com", f"{T(x)} is in {T(c1)} and in its complement {T(c2)}", (x, TYPE, c1), (x, TYPE, c2), (c1, COMPLEMENT, c2))
+        for x in sorted(idx.subjects(TYPE, NOTHING), key=self.terms.text):  # cls-nothing2
+            clash("cls-nothing2", f"{T(x)} is a member of owl:Nothing", (x, TYPE, NOTHING))
+        for p in self._iris_of(idx.subjects(TYPE, IRREFLEXIVE)):  # prp-irp
             for s, os in idx.out.get(p, {}).items():
                 if s in os:
-                    clash("prp-irp", f"{s} {p} itself, but {p} is irreflexive", (s, p, s), (p, TYPE, IRREFLEXIVE))
-        for p in _iris(idx.subjects(TYPE, ASYMMETRIC)):  # prp-asyp
+                    clash("prp-irp", f"{T(s)} {T(p)} itself, but {T(p)} is irreflexive", (s, p, s), (p, TYPE, IRREFLEXIVE))
+        for p in self._iris_of(idx.subjects(TYPE, ASYMMETRIC)):  # prp-asyp
             for s, os in idx.out.get(p, {}).items():
                 for o in os:
-                    if s in idx.objects(o, p) and str(s) <= str(o):
-                        clash("prp-asyp", f"{s} and {o} relate both ways by asymmetric {p}", (s, p, o), (o, p, s), (p, TYPE, ASYMMETRIC))
-        prop_pairs: list[tuple[Term, Term, Triple | None]] = [(a, b, (a, PROPERTY_DISJOINT, b)) for a, b in idx.pairs(PROPERTY_DISJOINT)]
+                    if s in idx.objects(o, p) and T(s) <= T(o):
+                        clash("prp-asyp", f"{T(s)} and {T(o)} relate both ways by asymmetric {T(p)}", (s, p, o), (o, p, s), (p, TYPE, ASYMMETRIC))
+        prop_pairs: list[tuple[Id, Id, IdTriple | None]] = [(a, b, (a, PROPERTY_DISJOINT, b)) for a, b in idx.pairs(PROPERTY_DISJOINT)]
         for node in idx.subjects(TYPE, ALLDISJOINT_PROPERTIES):
-            members = [m for head in idx.objects(node, MEMBERS) for m in rdf_list(idx, head, self.asserted)]
+            members = [m for head in idx.objects(node, MEMBERS) for m in rdf_list(idx, head, self.asserted_ids)]
             prop_pairs += [(a, b, None) for i, a in enumerate(members) for b in members[i + 1:]]
         for a, b, axiom in prop_pairs:  # prp-pdw, prp-adp
-            if isinstance(a, ox.NamedNode) and isinstance(b, ox.NamedNode):
+            if a in self._iris and b in self._iris:
                 for s, os in idx.out.get(a, {}).items():
                     for o in os & idx.objects(s, b):
-                        clash("prp-pdw" if axiom else "prp-adp", f"{s} relates to {o} by disjoint properties {a} and {b}",
+                        clash("prp-pdw" if axiom else "prp-adp", f"{T(s)} relates to {T(o)} by disjoint properties {T(a)} and {T(b)}",
                               (s, a, o), (s, b, o), *((axiom,) if axiom else ()))
         for node in idx.subjects(TYPE, NEGATIVE_ASSERTION):  # prp-npa1, prp-npa2
-            for s, p in product(idx.objects(node, SOURCE), _iris(idx.objects(node, ASSERTION_PROPERTY))):
+            for s, p in product(idx.objects(node, SOURCE), self._iris_of(idx.objects(node, ASSERTION_PROPERTY))):
                 for target, rule in ((TARGET_INDIVIDUAL, "prp-npa1"), (TARGET_VALUE, "prp-npa2")):
                     for o in idx.objects(node, target):
                         if (s, p, o) in idx.all:
-                            clash(rule, f"{s} {p} {o} holds, but a negative property assertion denies it", (s, p, o), (node, target, o))
+                            clash(rule, f"{T(s)} {T(p)} {T(o)} holds, but a negative property assertion denies it", (s, p, o), (node, target, o))
         for x, y in idx.pairs(DIFFERENT):  # eq-diff1
             if (x, SAME, y) in idx.all:
-                clash("eq-diff1", f"{x} and {y} are the same and different", (x, SAME, y), (x, DIFFERENT, y))
+                clash("eq-diff1", f"{T(x)} and {T(y)} are the same and different", (x, SAME, y), (x, DIFFERENT, y))
         for node in idx.subjects(TYPE, ALLDIFFERENT):  # eq-diff2, eq-diff3
             for link, rule in ((MEMBERS, "eq-diff2"), (DISTINCT_MEMBERS, "eq-diff3")):
-                members = [m for head in idx.objects(node, link) for m in rdf_list(idx, head, self.asserted)]
+                members = [m for head in idx.objects(node, link) for m in rdf_list(idx, head, self.asserted_ids)]
                 for i, a in enumerate(members):
                     for b in members[i + 1:]:
                         if a != b and (a, SAME, b) in idx.all:
-                            clash(rule, f"{a} and {b} are the same, but declared all different", (a, SAME, b), (node, TYPE, ALLDIFFERENT))
+                            clash(rule, f"{T(a)} and {T(b)} are the same, but declared all different", (a, SAME, b), (node, TYPE, ALLDIFFERENT))
         for r, n in idx.pairs(MAXC):  # cls-maxc1
-            if _number(n) == 0:
-                for p in _iris(idx.objects(r, ONPROPERTY)):
+            if _number(self.terms, n) == 0:
+                for p in self._iris_of(idx.objects(r, ONPROPERTY)):
                     for u in idx.subjects(TYPE, r):
                         for y in idx.objects(u, p):
-                            clash("cls-maxc1", f"{u} {p} {y}, but {u} is in a class allowing no {p}", (u, TYPE, r), (u, p, y), (r, MAXC, n))
+                            clash("cls-maxc1", f"{T(u)} {T(p)} {T(y)}, but {T(u)} is in a class allowing no {T(p)}", (u, TYPE, r), (u, p, y), (r, MAXC, n))
         for r, n in idx.pairs(MAXQC):  # cls-maxqc1, cls-maxqc2
-            if _number(n) == 0:
-                for p, c in product(_iris(idx.objects(r, ONPROPERTY)), idx.objects(r, ONCLASS)):
+            if _number(self.terms, n) == 0:
+                for p, c in product(self._iris_of(idx.objects(r, ONPROPERTY)), idx.objects(r, ONCLASS)):
                     for u in idx.subjects(TYPE, r):
                         for y in idx.objects(u, p):
                             if c == THING:
-                                clash("cls-maxqc2", f"{u} {p} {y}, but {u} is in a class allowing no {p}", (u, TYPE, r), (u, p, y), (r, MAXQC, n))
+                                clash("cls-maxqc2", f"{T(u)} {T(p)} {T(y)}, but {T(u)} is in a class allowing no {T(p)}", (u, TYPE, r), (u, p, y), (r, MAXQC, n))
                             elif (y, TYPE, c) in idx.all:
-                                clash("cls-maxqc1", f"{u} {p} {y} of {c}, but {u} is in a class allowing none", (u, TYPE, r), (u, p, y), (y, TYPE, c))
-        self.clashes = clashes
+                                clash("cls-maxqc1", f"{T(u)} {T(p)} {T(y)} of {T(c)}, but {T(u)} is in a class allowing none", (u, TYPE, r), (u, p, y), (y, TYPE, c))
         return clashes
 
     # -- emitting -------------------------------------------------------------------------------
 
-    def _emit(self, t: Triple, rule: str, premises: tuple[Triple, ...]) -> bool:
+    def _emit(self, t: IdTriple, rule: str, premises: tuple[IdTriple, ...]) -> bool:
         """Record that `rule` concluded t from `premises`; True when t is new. The hot path of the
         engine (every rule instance comes through here), hence the inlined index update."""
-        known = self.derivations.get(t)
+        known = self.found.get(t)
         if known is not None:
             if t not in premises:  # an inferred triple: keep this derivation too
-                d = Derivation(rule, premises)  # (asserted ones need none; t from t proves nothing)
+                d = (rule, premises)  # (asserted ones need none; t from t proves nothing)
                 if d not in known:
                     rank = self._rank
                     floor = rank[t]
@@ -327,30 +455,30 @@ class Reasoner:
                     else:
                         known.append(d)
             return False
-        index = self.index
+        index = self.graph
         if t in index.all:
             return False  # asserted: needs no derivation
         s, p, o = t
-        if isinstance(s, ox.Literal):
+        if s in self._literals:
             return False  # literal subjects are not RDF (owlrl makes them, we do not)
         index.all.add(t)
         index.out[p][s].add(o)
         index.inn[p][o].add(s)
-        self.derivations[t] = [Derivation(rule, premises)]
+        self.found[t] = [(rule, premises)]
         self._rank[t] = len(self._rank)
         self._queue.append(t)
         if p in SCHEMA_PREDICATES or (p == TYPE and o in SCHEMA_TYPES):
             self._dirty = True
         return True
 
-    def _well_founded(self, t: Triple, premises: tuple[Triple, ...]) -> bool:
+    def _well_founded(self, t: IdTriple, premises: tuple[IdTriple, ...]) -> bool:
         """Whether the premises have proofs (by their first derivations) that do not use t: a
         derivation of t from something derived from t explains nothing. Only premises found after t
         can depend on it, so the search stays among the few triples found since."""
         rank = self._rank
         floor = rank[t]
         stack = [p for p in premises if rank.get(p, -1) >= floor]
-        seen: set[Triple] = set()
+        seen: set[IdTriple] = set()
         while stack:
             q = stack.pop()
             if q == t:
@@ -358,7 +486,7 @@ class Reasoner:
             if q in seen:
                 continue
             seen.add(q)
-            stack += [p for p in self.derivations[q][0].premises if rank.get(p, -1) >= floor]
+            stack += [p for p in self.found[q][0][1] if rank.get(p, -1) >= floor]
         return True
 
     def _axioms(self) -> None:
@@ -379,7 +507,7 @@ class Reasoner:
             pass
 
     def _schema_round(self) -> bool:
-        idx = self.index
+        idx = self.graph
         emit = self._emit
         new = False
         if self.axiomatic:
@@ -410,7 +538,7 @@ class Reasoner:
         new |= self._schema_restrictions()
         for rel, rule in ((INTERSECTION, "scm-int"), (UNION, "scm-uni")):
             for c, head in list(idx.pairs(rel)):
-                for m in rdf_list(idx, head, self.asserted):
+                for m in rdf_list(idx, head, self.asserted_ids):
                     t = (c, SUBCLASS, m) if rel == INTERSECTION else (m, SUBCLASS, c)
                     new |= emit(t, rule, ((c, rel, head),))
         return new
@@ -419,7 +547,7 @@ class Reasoner:
         """scm-hv, scm-svf1/2, scm-avf1/2: sub-class links between restrictions. The link between
         fillers (or properties) may be the reflexive one that scm-cls / scm-op / scm-dp give a declared
         class (property), written or not: two alike restrictions are then sub-classes of each other."""
-        idx = self.index
+        idx = self.graph
         new = False
         for rel, by_filler, by_prop in ((HASVALUE, "scm-hv", "scm-hv"), (SOME, "scm-svf1", "scm-svf2"), (ALL, "scm-avf1", "scm-avf2")):
             restrictions = [(r, p, v) for r, v in idx.pairs(rel) for p in idx.objects(r, ONPROPERTY)]
@@ -438,66 +566,67 @@ class Reasoner:
                         new |= self._emit(t, by_prop, (*axioms, *link))
         return new
 
-    def _link(self, a: Term, b: Term, rel: ox.NamedNode) -> tuple[Triple, ...] | None:
+    def _link(self, a: Id, b: Id, rel: Id) -> tuple[IdTriple, ...] | None:
         """The premise that a is a sub-class (sub-property) of b, or None: the triple, or for a == b
         the declaration from which scm-cls / scm-op / scm-dp give it."""
-        if (a, rel, b) in self.index.all:
+        if (a, rel, b) in self.graph.all:
             return ((a, rel, b),)
         if a == b:
             kinds = (OWL_CLASS,) if rel == SUBCLASS else (OBJECT_PROPERTY, DATATYPE_PROPERTY)
             for kind in kinds:
-                if (a, TYPE, kind) in self.index.all:
+                if (a, TYPE, kind) in self.graph.all:
                     return ((a, TYPE, kind),)
         return None
 
     # -- tables ---------------------------------------------------------------------------------
 
     def _tables(self) -> None:
-        idx = self.index
-        one: Callable[[Term, ox.NamedNode], list[Term]] = lambda s, p: list(idx.objects(s, p))  # noqa: E731
-        self.supers = {c: [d for d in ds if d != c] for c, ds in idx.out.get(SUBCLASS, {}).items()}
-        self.superprops = {p: [q for q in _iris(qs) if q != p] for p, qs in idx.out.get(SUBPROP, {}).items()}
-        self.eq_classes: dict[Term, list[tuple[Term, Triple, str]]] = defaultdict(list)
+        idx = self.graph
+        one: Callable[[Id, Id], list[Id]] = lambda s, p: list(idx.objects(s, p))  # noqa: E731
+        # the schema triples the instance rules cite are made here once, and shared by every derivation
+        self.supers = {c: [(d, (c, SUBCLASS, d)) for d in ds if d != c] for c, ds in idx.out.get(SUBCLASS, {}).items()}
+        self.superprops = {p: [(q, (p, SUBPROP, q)) for q in self._iris_of(qs) if q != p] for p, qs in idx.out.get(SUBPROP, {}).items()}
+        self.eq_classes: dict[Id, list[tuple[Id, IdTriple, str]]] = defaultdict(list)
         for a, b in idx.pairs(EQCLASS):
             if a != b:
                 self.eq_classes[a].append((b, (a, EQCLASS, b), "cax-eqc1"))
                 self.eq_classes[b].append((a, (a, EQCLASS, b), "cax-eqc2"))
-        self.eq_props: dict[Term, list[tuple[ox.NamedNode, Triple, str]]] = defaultdict(list)
+        self.eq_props: dict[Id, list[tuple[Id, IdTriple, str]]] = defaultdict(list)
         for a, b in idx.pairs(EQPROP):
-            if a != b and isinstance(a, ox.NamedNode) and isinstance(b, ox.NamedNode):
+            if a != b and a in self._iris and b in self._iris:
                 self.eq_props[a].append((b, (a, EQPROP, b), "prp-eqp1"))
                 self.eq_props[b].append((a, (a, EQPROP, b), "prp-eqp2"))
-        self.inverses: dict[Term, list[tuple[ox.NamedNode, Triple, str]]] = defaultdict(list)
+        self.inverses: dict[Id, list[tuple[Id, IdTriple, str]]] = defaultdict(list)
         for p, q in idx.pairs(INVERSE):
-            if isinstance(p, ox.NamedNode) and isinstance(q, ox.NamedNode):
+            if p in self._iris and q in self._iris:
                 self.inverses[p].append((q, (p, INVERSE, q), "prp-inv1"))
                 self.inverses[q].append((p, (p, INVERSE, q), "prp-inv2"))
-        self.symmetric = set(idx.subjects(TYPE, SYMMETRIC))
+        self.symmetric = {p: (p, TYPE, SYMMETRIC) for p in idx.subjects(TYPE, SYMMETRIC)}
         self.transitive = set(idx.subjects(TYPE, TRANSITIVE))
         self.functional = set(idx.subjects(TYPE, FUNCTIONAL))
         self.inverse_functional = set(idx.subjects(TYPE, INVERSE_FUNCTIONAL))
         # property chains: for each property, the chains it appears in and where
-        self.chains: dict[Term, list[tuple[ox.NamedNode, list[ox.NamedNode], int, Triple]]] = defaultdict(list)
+        self.chains: dict[Id, list[tuple[Id, list[Id], int, IdTriple]]] = defaultdict(list)
         for p, head in idx.pairs(CHAIN):
-            members = rdf_list(idx, head, self.asserted)
-            links = _iris(members)
-            if isinstance(p, ox.NamedNode) and len(links) == len(members) and len(links) >= 2:
+            members = rdf_list(idx, head, self.asserted_ids)
+            links = self._iris_of(members)
+            if p in self._iris and len(links) == len(members) and len(links) >= 2:
                 for i, link in enumerate(links):
                     self.chains[link].append((p, links, i, (p, CHAIN, head)))
         # restrictions: (restriction, property, filler, axioms) by the class or property that fires them
-        self.has_value: dict[Term, list[tuple[ox.NamedNode, Term, Axioms]]] = defaultdict(list)
-        self.value_classes: dict[tuple[Term, Term], list[tuple[Term, Axioms]]] = defaultdict(list)
-        self.svf_by_prop: dict[Term, list[tuple[Term, Term, Axioms]]] = defaultdict(list)
-        self.svf_by_filler: dict[Term, list[tuple[Term, ox.NamedNode, Axioms]]] = defaultdict(list)
-        self.avf_by_class: dict[Term, list[tuple[ox.NamedNode, Term, Axioms]]] = defaultdict(list)
-        self.avf_by_prop: dict[Term, list[tuple[Term, Term, Axioms]]] = defaultdict(list)
+        self.has_value: dict[Id, list[tuple[Id, Id, Axioms]]] = defaultdict(list)
+        self.value_classes: dict[tuple[Id, Id], list[tuple[Id, Axioms]]] = defaultdict(list)
+        self.svf_by_prop: dict[Id, list[tuple[Id, Id, Axioms]]] = defaultdict(list)
+        self.svf_by_filler: dict[Id, list[tuple[Id, Id, Axioms]]] = defaultdict(list)
+        self.avf_by_class: dict[Id, list[tuple[Id, Id, Axioms]]] = defaultdict(list)
+        self.avf_by_prop: dict[Id, list[tuple[Id, Id, Axioms]]] = defaultdict(list)
         # max (qualified) cardinality 1: restriction -> (property, on-class or None for owl:Thing)
-        self.max1_by_class: dict[Term, list[tuple[ox.NamedNode, Term | None, Axioms]]] = defaultdict(list)
-        self.max1_by_prop: dict[Term, list[tuple[Term, Term | None, Axioms]]] = defaultdict(list)
-        self.max1_by_onclass: dict[Term, list[tuple[Term, ox.NamedNode, Axioms]]] = defaultdict(list)
+        self.max1_by_class: dict[Id, list[tuple[Id, Id | None, Axioms]]] = defaultdict(list)
+        self.max1_by_prop: dict[Id, list[tuple[Id, Id | None, Axioms]]] = defaultdict(list)
+        self.max1_by_onclass: dict[Id, list[tuple[Id, Id, Axioms]]] = defaultdict(list)
         axioms: Axioms
         for r, p in idx.pairs(ONPROPERTY):
-            if not isinstance(p, ox.NamedNode):
+            if p not in self._iris:
                 continue  # an inverse property expression: out of scope (see unsupported.py)
             on = (r, ONPROPERTY, p)
             for v in one(r, HASVALUE):
@@ -514,11 +643,11 @@ class Reasoner:
                 self.avf_by_class[r].append((p, y, axioms))
                 self.avf_by_prop[p].append((r, y, axioms))
             for n in one(r, MAXC):
-                if _number(n) == 1:
+                if _number(self.terms, n) == 1:
                     self.max1_by_class[r].append((p, None, ((r, MAXC, n), on)))
                     self.max1_by_prop[p].append((r, None, ((r, MAXC, n), on)))
             for n in one(r, MAXQC):
-                if _number(n) == 1:
+                if _number(self.terms, n) == 1:
                     for c in one(r, ONCLASS):
                         axioms = ((r, MAXQC, n), on, (r, ONCLASS, c))
                         filler = None if c == THING else c
@@ -527,21 +656,21 @@ class Reasoner:
                         if filler is not None:
                             self.max1_by_onclass[c].append((r, p, axioms))
         # intersections, unions, keys
-        self.int_by_member: dict[Term, list[tuple[Term, list[Term], Triple]]] = defaultdict(list)
-        self.int_parts: dict[Term, list[tuple[list[Term], Triple]]] = defaultdict(list)
+        self.int_by_member: dict[Id, list[tuple[Id, list[Id], IdTriple]]] = defaultdict(list)
+        self.int_parts: dict[Id, list[tuple[list[Id], IdTriple]]] = defaultdict(list)
         for c, head in idx.pairs(INTERSECTION):
-            members = rdf_list(idx, head, self.asserted)
+            members = rdf_list(idx, head, self.asserted_ids)
             self.int_parts[c].append((members, (c, INTERSECTION, head)))
             for m in set(members):
                 self.int_by_member[m].append((c, members, (c, INTERSECTION, head)))
-        self.unions: dict[Term, list[tuple[Term, Triple]]] = defaultdict(list)
+        self.unions: dict[Id, list[tuple[Id, IdTriple]]] = defaultdict(list)
         for c, head in idx.pairs(UNION):
-            for m in set(rdf_list(idx, head, self.asserted)):
+            for m in set(rdf_list(idx, head, self.asserted_ids)):
                 self.unions[m].append((c, (c, UNION, head)))
-        self.keys_by_class: dict[Term, list[tuple[list[ox.NamedNode], Triple]]] = defaultdict(list)
-        self.keys_by_prop: dict[Term, list[tuple[Term, list[ox.NamedNode], Triple]]] = defaultdict(list)
+        self.keys_by_class: dict[Id, list[tuple[list[Id], IdTriple]]] = defaultdict(list)
+        self.keys_by_prop: dict[Id, list[tuple[Id, list[Id], IdTriple]]] = defaultdict(list)
         for c, head in idx.pairs(HASKEY):
-            props = _iris(rdf_list(idx, head, self.asserted))
+            props = self._iris_of(rdf_list(idx, head, self.asserted_ids))
             if props:
                 self.keys_by_class[c].append((props, (c, HASKEY, head)))
                 for p in set(props):
@@ -557,16 +686,16 @@ class Reasoner:
                                           self.avf_by_prop, self.max1_by_prop, self.keys_by_prop, self.domains, self.ranges,
                                           {p for p, _v in self.value_classes})
         for c, head in idx.pairs(ONEOF):  # cls-oo: instance triples that the schema alone gives
-            for y in rdf_list(idx, head, self.asserted):
+            for y in rdf_list(idx, head, self.asserted_ids):
                 self._emit((y, TYPE, c), "cls-oo", ((c, ONEOF, head),))
 
     # -- instance rules -------------------------------------------------------------------------
 
-    def _fire(self, t: Triple) -> None:
+    def _fire(self, t: IdTriple) -> None:
         s, p, o = t
         if self.axiomatic:  # eq-ref
             for x in (s, p, o):
-                if not isinstance(x, ox.Literal):
+                if x not in self._literals:
                     self._emit((x, SAME, x), "eq-ref", (t,))
         if p == TYPE and o in self.class_rules:
             self._fire_type(t)
@@ -574,25 +703,25 @@ class Reasoner:
             self._fire_property(t)
         if p == SAME:
             self._fire_same(t)
-        same = self.index.out.get(SAME)
+        same = self.graph.out.get(SAME)
         if same:  # eq-rep-s, eq-rep-p, eq-rep-o with t as the statement
             emit = self._emit
             for x in same.get(s, ()):
                 if x != s:
                     emit((x, p, o), "eq-rep-s", ((s, SAME, x), t))
             for x in same.get(p, ()):
-                if x != p and isinstance(x, ox.NamedNode):
+                if x != p and x in self._iris:
                     emit((s, x, o), "eq-rep-p", ((p, SAME, x), t))
             for x in same.get(o, ()):
                 if x != o:
                     emit((s, p, x), "eq-rep-o", ((o, SAME, x), t))
 
-    def _fire_type(self, t: Triple) -> None:
+    def _fire_type(self, t: IdTriple) -> None:
         """Rules whose premise `x a C` is t."""
         x, _, c = t
-        idx, emit = self.index, self._emit
-        for d in self.supers.get(c, ()):  # cax-sco
-            emit((x, TYPE, d), "cax-sco", (t, (c, SUBCLASS, d)))
+        idx, emit = self.graph, self._emit
+        for d, axiom in self.supers.get(c, ()):  # cax-sco
+            emit((x, TYPE, d), "cax-sco", (t, axiom))
         for d, axiom, rule in self.eq_classes.get(c, ()):  # cax-eqc1 / cax-eqc2
             emit((x, TYPE, d), rule, (axiom, t))
         for q, v, axioms in self.has_value.get(c, ()):  # cls-hv1
@@ -621,12 +750,12 @@ class Reasoner:
         for props, axiom in self.keys_by_class.get(c, ()):  # prp-key, t as `x a C`
             self._key(x, c, props, axiom)
 
-    def _fire_property(self, t: Triple) -> None:
+    def _fire_property(self, t: IdTriple) -> None:
         """Rules whose premise `s p o` (for a property p with rules) is t."""
         s, p, o = t
-        idx, emit = self.index, self._emit
-        for q in self.superprops.get(p, ()):  # prp-spo1
-            emit((s, q, o), "prp-spo1", ((p, SUBPROP, q), t))
+        idx, emit = self.graph, self._emit
+        for q, axiom in self.superprops.get(p, ()):  # prp-spo1
+            emit((s, q, o), "prp-spo1", (axiom, t))
         for q, axiom, rule in self.eq_props.get(p, ()):  # prp-eqp1 / prp-eqp2
             emit((s, q, o), rule, (axiom, t))
         for r, axioms in self.value_classes.get((p, o), ()):  # cls-hv2
@@ -638,7 +767,7 @@ class Reasoner:
         for q, axiom, rule in self.inverses.get(p, ()):  # prp-inv1 / prp-inv2
             emit((o, q, s), rule, (axiom, t))
         if p in self.symmetric:  # prp-symp
-            emit((o, p, s), "prp-symp", ((p, TYPE, SYMMETRIC), t))
+            emit((o, p, s), "prp-symp", (self.symmetric[p], t))
         if p in self.transitive:  # prp-trp, with t as the first or the second link
             axiom = (p, TYPE, TRANSITIVE)
             for z in list(idx.objects(o, p)):
@@ -675,12 +804,12 @@ class Reasoner:
             if (s, TYPE, c) in idx.all:
                 self._key(s, c, props, axiom)
 
-    def _fire_same(self, t: Triple) -> None:
+    def _fire_same(self, t: IdTriple) -> None:
         """eq-sym, eq-trans and eq-rep-s/p/o with t = `x owl:sameAs y` as the equality."""
         x, _, y = t
         if x == y:
             return
-        idx, emit = self.index, self._emit
+        idx, emit = self.graph, self._emit
         emit((y, SAME, x), "eq-sym", (t,))
         for z in list(idx.objects(y, SAME)):  # eq-trans, t first
             if z != y:
@@ -694,16 +823,16 @@ class Reasoner:
         for p, by_o in list(idx.inn.items()):
             for s in list(by_o.get(x, ())):  # eq-rep-o
                 emit((s, p, y), "eq-rep-o", (t, (s, p, x)))
-        if isinstance(x, ox.NamedNode) and isinstance(y, ox.NamedNode):  # eq-rep-p
+        if x in self._iris and y in self._iris:  # eq-rep-p
             for s, os in list(idx.out.get(x, {}).items()):
                 for o in list(os):
                     emit((s, y, o), "eq-rep-p", (t, (s, x, o)))
 
-    def _max1(self, u: Term, p: ox.NamedNode, r: Term, filler: Term | None, axioms: Axioms) -> None:
+    def _max1(self, u: Id, p: Id, r: Id, filler: Id | None, axioms: Axioms) -> None:
         """cls-maxc2 (filler None, from owl:maxCardinality), cls-maxqc4 (owl:Thing), cls-maxqc3: any two
         values of p for u (of the class `filler`) are the same."""
-        idx = self.index
-        values = sorted(idx.objects(u, p), key=_key)
+        idx = self.graph
+        values = sorted(idx.objects(u, p), key=self.terms.text)
         if filler is not None:
             values = [v for v in values if (v, TYPE, filler) in idx.all]
         rule = "cls-maxqc3" if filler is not None else ("cls-maxqc4" if any(a[1] == MAXQC for a in axioms) else "cls-maxc2")
@@ -713,10 +842,10 @@ class Reasoner:
                     typed = ((y1, TYPE, filler), (y2, TYPE, filler)) if filler is not None else ()
                     self._emit((y1, SAME, y2), rule, (*axioms, (u, TYPE, r), (u, p, y1), (u, p, y2), *typed))
 
-    def _key(self, x: Term, c: Term, props: list[ox.NamedNode], axiom: Triple) -> None:
+    def _key(self, x: Id, c: Id, props: list[Id], axiom: IdTriple) -> None:
         """prp-key: every other member of c that shares a value for each key property is the same as x."""
-        idx = self.index
-        values = [sorted(idx.objects(x, p), key=_key) for p in props]
+        idx = self.graph
+        values = [sorted(idx.objects(x, p), key=self.terms.text) for p in props]
         if not all(values):
             return
         members = idx.subjects(TYPE, c)
@@ -724,18 +853,18 @@ class Reasoner:
             candidates = set(idx.subjects(props[0], combo[0])) & members
             for p, z in zip(props[1:], combo[1:]):
                 candidates &= idx.subjects(p, z)
-            for y in sorted(candidates - {x}, key=_key):
+            for y in sorted(candidates - {x}, key=self.terms.text):
                 used = tuple((x, p, z) for p, z in zip(props, combo)) + tuple((y, p, z) for p, z in zip(props, combo))
                 self._emit((x, SAME, y), "prp-key", (axiom, (x, TYPE, c), (y, TYPE, c), *used))
                 self._emit((y, SAME, x), "prp-key", (axiom, (y, TYPE, c), (x, TYPE, c), *used[len(props):], *used[:len(props)]))
 
-    def _chain_paths(self, links: list[ox.NamedNode], i: int, t: Triple) -> list[tuple[Term, Term, tuple[Triple, ...]]]:
+    def _chain_paths(self, links: list[Id], i: int, t: IdTriple) -> list[tuple[Id, Id, tuple[IdTriple, ...]]]:
         """Every full walk along a property chain that uses triple t as link i."""
-        idx = self.index
-        backward: list[tuple[Term, tuple[Triple, ...]]] = [(t[0], ())]
+        idx = self.graph
+        backward: list[tuple[Id, tuple[IdTriple, ...]]] = [(t[0], ())]
         for link in reversed(links[:i]):
             backward = [(w, ((w, link, x), *used)) for x, used in backward for w in idx.subjects(link, x)]
-        forward: list[tuple[Term, tuple[Triple, ...]]] = [(t[2], ())]
+        forward: list[tuple[Id, tuple[IdTriple, ...]]] = [(t[2], ())]
         for link in links[i + 1:]:
             forward = [(z, (*used, (x, link, z))) for x, used in forward for z in idx.objects(x, link)]
         return [(start, end, (*before, t, *after)) for start, before in backward for end, after in forward]

@@ -11,7 +11,7 @@ Negated patterns (FILTER NOT EXISTS) are conditions, not premises, and are not r
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from operator import itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +21,9 @@ import rdflib
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from hubspoke.inference.joins import Binding, Rows, Unsupported, compile_where, constant
-from hubspoke.inference.owl_rl import Index, Term, Triple
+from hubspoke.inference.joins import Plan, Unsupported, compile_rule, constant
+from hubspoke.inference.owl_rl import TermIndex
+from hubspoke.inference.terms import Term, Triple
 
 RULES_BASE = "https://w3id.org/hubspoke/rules/"
 _TEMPLATE = re.compile(r"CONSTRUCT\s*\{[^{}]*\}", re.IGNORECASE)
@@ -46,7 +47,7 @@ class Rule:
     template: tuple[Compiled, ...]
     premises: tuple[Compiled, ...]
     values: tuple[tuple[str, frozenset[Term]], ...] = ()  # VALUES: variable -> the terms it takes
-    plan: Callable[[Index], Rows] | None = field(default=None, compare=False)  # the WHERE clause as joins; None: SPARQL
+    plan: Plan | None = field(default=None, compare=False)  # the rule as joins over the engine's index; None: SPARQL
 
 
 def _bgp_patterns(node: object) -> Iterator[Pattern]:
@@ -100,9 +101,10 @@ def load_rule(path: Path) -> Rule:
         raise RuleError(f"{path}: not SPARQL: {error}") from error
     if algebra.name != "ConstructQuery" or not _TEMPLATE.search(text):
         raise RuleError(f"{path}: a rule is one CONSTRUCT {{ … }} WHERE {{ … }} query")
-    premises = tuple(dict.fromkeys(_bgp_patterns(algebra["p"])))
+    premises: tuple[Pattern, ...] = tuple(dict.fromkeys((t[0], t[1], t[2]) for t in _bgp_patterns(algebra["p"])))
+    template: tuple[Pattern, ...] = tuple((t[0], t[1], t[2]) for t in algebra["template"])
     try:
-        plan: Callable[[Index], Rows] | None = compile_where(algebra["p"])
+        plan: Plan | None = compile_rule(algebra["p"], template, premises)
     except Unsupported:
         plan = None  # run through SPARQL
     return Rule(
@@ -111,7 +113,7 @@ def load_rule(path: Path) -> Rule:
         comment=comment,
         path=path,
         select=_TEMPLATE.sub("SELECT *", text, count=1),
-        template=compile_patterns(tuple(algebra["template"])),
+        template=compile_patterns(template),
         premises=compile_patterns(premises),
         values=tuple((var, frozenset(terms)) for var, terms in sorted(_values(algebra["p"]).items())),
         plan=plan,
@@ -240,58 +242,10 @@ def apply_rule(rule: Rule, store: ox.Store, known: Container[Triple]) -> Iterato
                 yield t, used  # zip of three gives (s, p, o); `in known` keeps the real triples
 
 
-def apply_plan(rule: Rule, index: Index) -> list[tuple[Triple, tuple[Triple, ...]]]:
-    """What `apply_rule` gives, from the rule's joins over the engine's index (rule.plan is set):
-    read out in full before anything is added, since adding changes the index being read. Raises
-    `Unsupported` where the rule needs SPARQL after all (see joins)."""
+def apply_plan(rule: Rule, index: TermIndex) -> list[tuple[Triple, tuple[Triple, ...]]]:
+    """What `apply_rule` gives, from the rule's joins over a reasoner's index (rule.plan is set), in
+    terms; the infer step calls `rule.plan` itself, in ids. Raises `Unsupported` where the rule
+    needs SPARQL after all (see joins)."""
     assert rule.plan is not None, rule.iri
-    known = index.all
-    out: list[tuple[Triple, tuple[Triple, ...]]] = []
-    add = out.append
-    binders: dict[tuple[str, ...], tuple[_Binder, _Binder]] = {}  # one pair per set of bound variables
-    for row in rule.plan(index):
-        names = tuple(row)
-        pair = binders.get(names)
-        if pair is None:
-            pair = binders[names] = (_binder(rule.template, names), _binder(rule.premises, names))
-        values = tuple(row.values())
-        made = pair[0](values)
-        if made:
-            used = tuple([t for t in pair[1](values) if t in known])
-            for t in made:
-                add((t, used))
-    return out
-
-
-_Binder = Callable[[tuple[Term, ...]], list[Triple]]
-
-
-def _binder(patterns: tuple[Compiled, ...], names: tuple[str, ...]) -> _Binder:
-    """The patterns' triples under an answer given as the tuple of its values for `names`, as one
-    itemgetter (C code) over the values and the patterns' constants: answers are many, their shapes few.
-    A pattern with a variable the answer leaves unbound, a blank node, or a predicate that is not an
-    IRI gives nothing (as in `_bind`)."""
-    at = {n: i for i, n in enumerate(names)}
-    constants: list[Term] = []
-    picks: list[int] = []
-    for pattern in patterns:
-        if any(x is None or (isinstance(x, Var) and x not in at) for x in pattern):
-            continue
-        if not isinstance(pattern[1], (ox.NamedNode, Var)):
-            continue
-        for x in pattern:
-            if isinstance(x, Var):
-                picks.append(at[x])
-            else:
-                assert x is not None
-                picks.append(len(names) + len(constants))
-                constants.append(x)
-    if not picks:
-        return lambda values: []
-    get = itemgetter(*picks)
-    extra = tuple(constants)
-
-    def bind(values: tuple[Term, ...]) -> list[Triple]:
-        flat = iter(get(values + extra))
-        return [t for t in zip(flat, flat, flat) if not isinstance(t[0], ox.Literal) and isinstance(t[1], ox.NamedNode)]
-    return bind
+    as_triple = index.ids.terms.as_triple
+    return [(as_triple(t), tuple(as_triple(p) for p in used)) for t, used in rule.plan(index.ids)]
