@@ -44,3 +44,15 @@ def test_the_service_description_says_what_the_default_graph_is(live_server: Liv
     default_size = requests.get(live_server.url + "/store?default", headers={"Accept": "application/n-triples"},
                                 timeout=30)
     assert default_size.status_code == 200 and default_size.text.strip() == ""  # the store's own default graph
+
+
+def test_a_browser_following_the_home_page_link_gets_the_description(live_server: LiveServer) -> None:
+    """The home page links /sparql?format=text/plain: a browser (HTML first in Accept) gets the service
+    description as text, not the query page, because the ?format= names an RDF format."""
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    home = requests.get(live_server.url + "/", headers={"Accept": browser}, timeout=30).text
+    assert 'href="/sparql?format=text/plain"' in home
+    answer = requests.get(live_server.url + "/sparql?format=text/plain", headers={"Accept": browser}, timeout=30)
+    assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/plain")
+    assert "sparql-service-description#Service" in answer.text
+    assert "<form" in requests.get(live_server.url + "/sparql", headers={"Accept": browser}, timeout=30).text

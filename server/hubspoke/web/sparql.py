@@ -211,8 +211,11 @@ def _update(text: str, params: Any) -> Reply:
 # --- the service description ---
 
 def _describe_service() -> Reply | Response:
-    """A plain GET: browsers get the query page, other clients the SPARQL service description."""
-    if request.accept_mimetypes.best_match(["text/html", *[m.mime for m in GRAPH_TYPES]]) == "text/html":
+    """A plain GET: browsers get the query page, other clients (or a ?format= naming an RDF format) the
+    SPARQL service description."""
+    formats = [f.strip().lower() for f in request.args.getlist("format")]
+    named = any(f in m.short or f == m.mime for f in formats for m in GRAPH_TYPES)
+    if not named and request.accept_mimetypes.best_match(["text/html", *[m.mime for m in GRAPH_TYPES]]) == "text/html":
         return Response(render_template("query.html"), mimetype="text/html")
     media = negotiate("graph", request.accept_mimetypes, request.args.getlist("format"))
     if media is None:
