@@ -81,3 +81,9 @@ def test_the_index_lists_entities_by_kind(live_server: LiveServer) -> None:
 def test_every_page_has_the_search_box(live_server: LiveServer) -> None:
     for path in ("/", "/id/japan", "/network", "/id/"):
         assert 'action="/search"' in get(live_server, path).text, path
+
+
+def test_a_kind_may_be_an_inferred_one(live_server: LiveServer) -> None:
+    page = get(live_server, "/search", q="japan", kind="SecurityRelationship").text
+    assert 'href="/id/japan-us-alliance"' in page and 'href="/id/japan"' not in page
+    assert re.findall(r'<h2 id="kind-([^"]+)"', page) == ["SecurityRelationship"]

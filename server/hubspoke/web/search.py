@@ -7,8 +7,8 @@ filtered here in Python: the search text never reaches SPARQL, so it needs no es
 A name is any skos:prefLabel, skos:altLabel, hs:officialName or rdfs:label of an entity of the graph
 (an IRI under https://w3id.org/hubspoke/id/), and any hs:nameUsed of an hs:NameUse naming it; a query
 matches a name when it is a substring of it, ignoring case and accents. An entity's kinds are the local
-names of its rdf:type in the facts graph (asserted, not inferred, so Japan is a State and not also an
-Agent). A year keeps the entities whose dates span it: from the earliest hs:date/hs:startDate to the
+names of its rdf:type in the facts graph (asserted, not inferred, so Japan is listed as a State and not
+also as an Agent); kind= also accepts an inferred kind (kind=Agent finds states, organisations, people). A year keeps the entities whose dates span it: from the earliest hs:date/hs:startDate to the
 latest hs:endDate, open-ended when there is a start date and no end, and otherwise from the earliest to
 the latest of its dates; entities without dates are left out (the page says how many).
 """
@@ -40,6 +40,10 @@ SELECT ?e ?what ?v WHERE {
     GRAPH <https://w3id.org/hubspoke/graph/facts> { ?e a ?v }
     BIND("type" AS ?what)
   } UNION {
+    ?e a ?v  # with the inferred types: kind=Agent finds every state, organisation and person
+    FILTER(STRSTARTS(STR(?v), "https://w3id.org/hubspoke/ontology/"))
+    BIND("anyType" AS ?what)
+  } UNION {
     ?e skos:prefLabel ?v BIND("prefLabel" AS ?what)
   } UNION {
     ?e skos:altLabel ?v BIND("altLabel" AS ?what)
@@ -68,7 +72,8 @@ _YEAR = re.compile(r"-?[0-9]{4}")
 @dataclass
 class Entity:
     iri: str
-    kinds: set[str] = field(default_factory=set)
+    kinds: set[str] = field(default_factory=set)  # asserted in the facts graph
+    all_kinds: set[str] = field(default_factory=set)  # asserted or inferred
     names: list[tuple[str, str]] = field(default_factory=list)  # (which property, the name)
     starts: list[int] = field(default_factory=list)
     ends: list[int] = field(default_factory=list)
@@ -133,6 +138,9 @@ def entities() -> dict[str, Entity]:
         entity = found.setdefault(iri, Entity(iri))
         if what == "type":
             entity.kinds.add(_local_name(value))
+            entity.all_kinds.add(_local_name(value))
+        elif what == "anyType":
+            entity.all_kinds.add(_local_name(value))
         elif what in _NAME_KINDS:
             entity.names.append((what, value))
         else:
@@ -176,10 +184,11 @@ def search() -> Response:
     needle = normalise(q.strip())
     everything = entities()
     kinds = sorted({k for e in everything.values() for k in e.kinds})
+    known_kinds = {k for e in everything.values() for k in e.all_kinds}
     hits: list[Hit] = []
     undated = 0
     for entity in everything.values():
-        if kind and kind not in entity.kinds:
+        if kind and kind not in entity.all_kinds:
             continue
         matches = [(which, name) for which, name in entity.names if needle in normalise(name)]
         if not matches:
@@ -194,12 +203,11 @@ def search() -> Response:
     best = [h for h in hits if h.exact]
     groups: dict[str, list[Hit]] = {}
     for hit in hits:
-        for k in sorted(hit.entity.kinds) or ["(no kind)"]:
-            if not kind or k == kind:
-                groups.setdefault(k, []).append(hit)
+        for k in [kind] if kind else sorted(hit.entity.kinds) or ["(no kind)"]:
+            groups.setdefault(k, []).append(hit)
     page = render_template("search.html", q=q, kind=kind, year=year, kinds=kinds, best=best,
                            groups=sorted(groups.items()), total=len(hits), undated=undated, which=WHICH,
-                           unknown_kind=bool(kind) and kind not in kinds)
+                           unknown_kind=bool(kind) and kind not in known_kinds)
     return Response(page, content_type="text/html; charset=utf-8")
 
 
