@@ -129,9 +129,8 @@ def entities() -> dict[str, Entity]:
     current = store().current()
     # The same handler as /sparql: a standing query process is forked with its handler, so sharing it keeps them.
     reply: Reply = with_deadline(functools.partial(answer_query, current), spec, current.state_key())
-    if reply.status != 200:
-        abort(reply.status if reply.status in (422, 429, 503) else 500,
-              description="the names could not be read: " + reply.body.decode("utf-8", "replace").strip())
+    if reply.status != 200:  # busy (429, 503 with Retry-After) or over the deadline (422): said as /sparql says it
+        abort(reply.response())
     found: dict[str, Entity] = {}
     for row in json.loads(reply.body)["results"]["bindings"]:
         iri, what, value = row["e"]["value"], row["what"]["value"], row["v"]["value"]
