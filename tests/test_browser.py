@@ -87,3 +87,22 @@ def test_the_network_page_moves_through_the_years(browser: webdriver.Chrome, liv
     browser.find_element(By.LINK_TEXT, "2013").click()
     WebDriverWait(browser, 20).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "2013"))
     assert len(browser.find_elements(By.CSS_SELECTOR, "svg a.tie")) > ties_2005 > 0
+
+
+def test_a_search_from_the_header_lands_on_the_islands_page(browser: webdriver.Chrome, live_server: LiveServer,
+                                                            tmp_path: Path) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(live_server.url + "/id/japan")
+    box = browser.find_element(By.CSS_SELECTOR, "header input[name=q]")
+    box.send_keys("Takeshima")
+    box.send_keys(Keys.ENTER)  # the keyboard alone submits the form
+    WebDriverWait(browser, 20).until(ec.presence_of_element_located((By.CSS_SELECTOR, "ol.results a, ul.results a")))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Search"
+    browser.save_screenshot(str(tmp_path / "search-takeshima.png"))
+    browser.find_element(By.CSS_SELECTOR, "main li a").click()
+    WebDriverWait(browser, 20).until(ec.url_contains("/id/takeshima"))
+    assert browser.current_url == live_server.url + "/id/takeshima"
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Takeshima/Dokdo"
+    browser.save_screenshot(str(tmp_path / "takeshima-page.png"))
+    assert (tmp_path / "search-takeshima.png").stat().st_size > 0

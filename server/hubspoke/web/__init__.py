@@ -39,7 +39,7 @@ _CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'
 
 
 def create_app(config: AppConfig) -> Flask:
-    from hubspoke.web import graph_store, links, metrics, network, ops, pages, resources, sparql
+    from hubspoke.web import graph_store, links, metrics, network, ops, pages, resources, search, sparql
     from hubspoke.web import ties as ties_pages
 
     app = Flask(__name__)
@@ -57,6 +57,7 @@ def create_app(config: AppConfig) -> Flask:
     app.register_blueprint(ops.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(network.bp)
+    app.register_blueprint(search.bp)
     from hubspoke.web import exports  # dumps, graphs at their IRIs, dyad-years (linking)
     app.register_blueprint(exports.bp)
     app.add_template_global(links.local_path, "local")
