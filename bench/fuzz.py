@@ -262,7 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     server.terminate()
     server.wait(timeout=30)
     log.seek(0)
-    tracebacks = [block.strip()[-1500:] for block in log.read().decode("utf-8", "replace").split("Traceback")[1:]]
+    # Head and tail of each: the exception's own lines come first, and a child's Rust backtrace may follow.
+    tracebacks = [block.strip()[:2500] + "\n...\n" + block.strip()[-500:]
+                  for block in log.read().decode("utf-8", "replace").split("Traceback (most recent call last)")[1:]]
     result = {
         "requests": args.requests,
         "seed": args.seed,
