@@ -465,3 +465,36 @@ def test_a_client_has_one_write_in_line_and_others_queue(built: tuple[ProjectPat
             "http://example.org/a", "http://example.org/c"]
     finally:
         server.stop()
+
+
+def test_a_child_reaped_by_someone_else_is_no_500() -> None:
+    """Under gunicorn's gevent worker the hub reaps every child on SIGCHLD, so a request's process can be
+    gone (and reaped) when its deadline comes or its status is read. Found by the fuzz as two 500s
+    (ProcessLookupError from the kill at the deadline). A reaper thread plays the hub here."""
+    from hubspoke.endpoint.processes import WorkCrashed, WorkTimedOut
+
+    stop = threading.Event()
+
+    def reap() -> None:
+        while not stop.is_set():
+            try:
+                os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                pass
+            time.sleep(0.001)
+
+    reaper = threading.Thread(target=reap, daemon=True)
+    reaper.start()
+    try:
+        for i in range(20):
+            delay = 0.05 * (i % 4)
+
+            def work() -> None:
+                time.sleep(delay)
+                os._exit(0)  # ends without an answer, right at or before the deadline
+
+            with pytest.raises((WorkTimedOut, WorkCrashed)):
+                run_isolated(work, 0.1, Limits())
+    finally:
+        stop.set()
+        reaper.join()

@@ -68,8 +68,23 @@ def _close(fd: int) -> None:
     _system("os", "close")(fd)  # gevent's close tells the hub about the descriptor: not in a child
 
 
+# A wait status no child has: the child was reaped by someone else (gevent's hub reaps every child on
+# SIGCHLD under gunicorn's gevent worker), so how it ended is not known.
+UNKNOWN_STATUS = -1
+
+
 def _waitpid(pid: int) -> int:
-    return int(_system("os", "waitpid")(pid, 0)[1])
+    try:
+        return int(_system("os", "waitpid")(pid, 0)[1])
+    except ChildProcessError:
+        return UNKNOWN_STATUS
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:  # already gone, and reaped by the hub: nothing left to stop
+        pass
 
 
 def _enter_child(keep: set[int]) -> None:
@@ -93,6 +108,8 @@ def _enter_child(keep: set[int]) -> None:
 def _exhausted_or_crashed(status: int, limits: Limits) -> WorkCrashed:
     """What a child's death means: Rust aborts (SIGABRT) when an allocation fails under RLIMIT_AS and on
     a stack overflow, and segfaults are what deep recursion in a parser does."""
+    if status == UNKNOWN_STATUS:  # our code always answers: a silent end is the limits' doing, most likely
+        return WorkExhausted("the request's process ended without an answer, most likely at its memory or stack limit")
     if os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS):
         cap = f"{limits.memory_bytes >> 20} MiB" if limits.memory_bytes else "the system's"
         return WorkExhausted(f"the request needed more memory or stack than its process may use ({cap} limit)")
@@ -136,7 +153,7 @@ def run_isolated(work: Callable[[], T], timeout: float | None, limits: Limits = 
         while True:
             left = deadline - time.monotonic()
             if left <= 0 or not _wait_readable(pipe, left):
-                os.kill(pid, signal.SIGKILL)
+                _kill(pid)
                 _waitpid(pid)
                 raise WorkTimedOut(timeout)
             chunk = pipe.read(1 << 16)
@@ -245,10 +262,7 @@ class Executor:
         for fd in (self._to_child, self._from_child):
             _close(fd)
         if kill:
-            try:
-                os.kill(self._pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            _kill(self._pid)
         status = _waitpid(self._pid)
         self._pid = None
         return status
