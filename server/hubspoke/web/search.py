@@ -217,5 +217,9 @@ def index() -> Response:
         for k in sorted(entity.kinds) or ["(no kind)"]:
             groups.setdefault(k, []).append(entity)
     ordered = [(k, sorted(members, key=lambda e: (normalise(e.label), e.iri))) for k, members in sorted(groups.items())]
-    page = render_template("index.html", groups=ordered, total=sum(len(m) for _, m in ordered))
+    # One kind's members at a time (?kind=State): all of them on one page ran to 28,000 px (368 quotations).
+    chosen = request.args.get("kind", "")
+    shown = [(k, members) for k, members in ordered if k == chosen]
+    page = render_template("index.html", groups=ordered, shown=shown, chosen=chosen,
+                           total=sum(len(m) for _, m in ordered))
     return Response(page, content_type="text/html; charset=utf-8")
